@@ -60,7 +60,7 @@ class Credentials(BaseModel):
             literal = sorted(k for k in data if isinstance(k, str) and k.lower() in _SECRET_KEYS)
             if literal:
                 raise ValueError(
-                    f"credentials must not hold the {' or '.join(literal)} itself: write "
+                    f"must not hold the {' or '.join(literal)} itself: write "
                     "key_env: and secret_env: with the names of environment variables, and set "
                     "those variables from your CI's secrets"
                 )
@@ -115,7 +115,7 @@ _ENDPOINT = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+(/[^\s?#]*)?")
 def _endpoint(value: str) -> str:
     if _ENDPOINT.fullmatch(value) is None:
         raise ValueError(
-            "endpoint is the app's access address, like https://rtcpns.cn-north-1.myhuaweicloud.com"
+            "must be the app's access address, like https://rtcpns.cn-north-1.myhuaweicloud.com"
         )
     return value.rstrip("/")
 

@@ -258,7 +258,10 @@ class _Loader:
         for i, item in enumerate(items):
             where = Where(display, ("bindings", i))
             if not isinstance(item, dict):
-                self._add(where, 'each binding is a mapping of keys, like  - a: "+86..."')
+                self._add(
+                    where,
+                    'each binding is a mapping of keys (like a: "+86..."), not a single value',
+                )
                 continue
             binding = self._validate(model, item, where, mode=app.mode, app_name=name)
             if binding is None:
@@ -374,59 +377,64 @@ class _Loader:
 def _in_app(binding: Binding, index: _AppIndex) -> list[tuple[str, str]]:
     """Rules that tie one binding to its app: owned numbers, cities, tones, extensions."""
     found: list[tuple[str, str]] = []
-    x = getattr(binding, "x", None)
+    fields = type(binding).model_fields
+    x = None if isinstance(binding, AXYBBinding) else binding.x
     if x is not None and x not in index.x_numbers:
         found.append(
             (
                 "x",
-                f"x {x} is not one of this app's numbers; list it under numbers: in privcall.yaml",
+                "x: not one of this app's numbers; list it under numbers: in privcall.yaml",
             )
         )
-    area = getattr(binding, "area_code", None)
-    loose = getattr(binding, "area_match", None) == "loose"
+    area = binding.area_code
+    loose = binding.area_match == "loose"
     if area is not None and not loose and area not in index.areas:
         found.append(
             (
                 "area_code",
-                f"the app has no number in area {area}; add one to privcall.yaml or set "
+                f"area_code: the app has no number in area {area}; add one to privcall.yaml or set "
                 "area_match: loose",
             )
         )
     if isinstance(binding, AXYBBinding):
         y_area = binding.y_area_code or binding.area_code
         if not loose and y_area not in index.y_areas:
+            field_name = "y_area_code" if binding.y_area_code else "area_code"
             found.append(
                 (
-                    "y_area_code" if binding.y_area_code else "area_code",
-                    f"the app has no Y number in area {y_area}; add one to y_numbers or set "
-                    "area_match: loose",
+                    field_name,
+                    f"{field_name}: the app has no Y number in area {y_area}; add one to "
+                    "y_numbers or set area_match: loose",
                 )
             )
     for name in REAL_NUMBER_FIELDS:
-        if getattr(binding, name, None) in index.virtual:
+        if name in fields and getattr(binding, name) in index.virtual:
             found.append(
-                (name, f"{name} is one of the app's virtual numbers; it must be a real one")
+                (name, f"{name}: is one of the app's virtual numbers; it must be a real one")
             )
     if index.tones is not None:
-        for name in TONE_FIELDS:
-            tone = getattr(binding, name, None)
+        for name in TONE_FIELDS & fields.keys():
+            tone = getattr(binding, name)
             if tone is not None and tone not in index.tones:
                 found.append(
                     (
                         name,
-                        f"tone {tone!r} is not in the app's approved tones: {sorted(index.tones)}",
+                        f"{name}: {tone!r} is not one of the app's approved tones "
+                        f"({', '.join(sorted(index.tones))})",
                     )
                 )
     if isinstance(binding, AXEBinding) and binding.extension and index.app.extension_digits:
         digits = index.app.extension_digits
         if len(binding.extension) != digits:
-            found.append(("extension", f"the app's extensions have {digits} digits"))
+            found.append(
+                ("extension", f"extension: must have {digits} digits (the app's extension_digits)")
+            )
     return found
 
 
 def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _unknown_key(key: str, fields: list[str], mode: Mode | None, app_name: str) -> str:

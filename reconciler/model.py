@@ -87,26 +87,19 @@ AXYB_MIN_LIFETIME = timedelta(seconds=60)
 # -- field types -----------------------------------------------------------------------------
 
 
-def _digits_hint(value: int, what: str, example: str) -> str:
-    return (
-        f"write {what} in quotes, like {example}: unquoted, YAML reads it as the number "
-        f"{value} and drops its '+' or leading zeros"
-    )
-
-
 def _number(kind: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f'{kind} must be a phone number in quotes, like "+8613800000001"')
+        raise ValueError(f'must be a {kind} in quotes, like "+86 138 0000 0001"')
     if isinstance(value, int):
         # The value itself stays out of the message: it is a real phone number.
         raise ValueError(
-            f'write the {kind} in quotes, like "+8613800000001": unquoted, YAML reads it as '
+            f'write the {kind} in quotes, like "+86 138 0000 0001": unquoted, YAML reads it as '
             "an integer and drops the '+'"
         )
     try:
         return normalize(value.strip())
     except InvalidNumber as exc:
-        raise ValueError(f"this {kind} {exc}") from None
+        raise ValueError(f"not a valid {kind}: {exc}") from None
 
 
 def _real_number(value: Any) -> str:
@@ -142,7 +135,7 @@ def _area_code(value: Any) -> str:
             f"the number {value} and drops the leading 0"
         )
     if not isinstance(value, str) or _AREA_CODE.fullmatch(value) is None:
-        raise ValueError('an area code is a leading 0 and 2-3 digits in quotes, like "0755"')
+        raise ValueError('must be a leading 0 and 2-3 digits in quotes, like "0755"')
     return value
 
 
@@ -158,11 +151,11 @@ AreaCode = Annotated[
 def _extension(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         raise ValueError(
-            f'write the extension in quotes, like "{value:04d}": unquoted, YAML reads it as '
-            f"the number {value} and leading zeros are lost"
+            f'write the extension in quotes, like "012": unquoted, YAML reads it as the '
+            f"number {value} and drops leading zeros"
         )
     if not isinstance(value, str) or re.fullmatch(r"\d{1,4}", value) is None:
-        raise ValueError('an extension is 1 to 4 digits in quotes, like "0012"')
+        raise ValueError('must be 1 to 4 digits in quotes, like "012"')
     return value
 
 
@@ -178,7 +171,7 @@ _TONE = re.compile(r"[^\x00-\x1f{}]{1,128}")
 def _tone(value: str) -> str:
     if _TONE.fullmatch(value) is None:
         raise ValueError(
-            f"a tone is the name of an approved audio file, 1 to {TONE_MAX} characters "
+            f"must be the name of an approved audio file, 1 to {TONE_MAX} characters "
             "without control characters or braces"
         )
     return value
@@ -195,16 +188,14 @@ Tone = Annotated[
 def _user_data(value: str) -> str:
     if len(value) > USER_DATA_MAX:
         raise ValueError(
-            f"user_data is {len(value)} characters; at most {USER_DATA_MAX} fit, because the "
+            f"is {len(value)} characters; at most {USER_DATA_MAX} fit, because the "
             f"platform keeps {USER_DATA_FIELD_MAX} and privcall keeps {MARKER_RESERVED} for its "
             "marker"
         )
     bad = sorted({c for c in value if c in "{}" or not (" " <= c <= "~")})
     if bad:
         shown = ", ".join(repr(c) for c in bad[:5])
-        raise ValueError(
-            f"user_data must be printable ASCII without braces (the platform refuses {shown})"
-        )
+        raise ValueError(f"must be printable ASCII without braces (the platform refuses {shown})")
     return value
 
 
@@ -223,7 +214,7 @@ _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+~-]{0,99}")
 def _key(value: str) -> str:
     if _KEY.fullmatch(value) is None:
         raise ValueError(
-            "a key is 1 to 100 letters, digits and . _ : / @ + ~ -, starting with a letter or digit"
+            "must be 1 to 100 letters, digits and . _ : / @ + ~ -, starting with a letter or digit"
         )
     return value
 
@@ -238,8 +229,8 @@ Key = Annotated[
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(
-            "expires needs a UTC offset, like 2026-12-31T00:00:00+08:00, so that it means the "
-            "same moment everywhere"
+            "needs a UTC offset, like 2026-12-31T00:00:00+08:00, so that it means the same "
+            "moment everywhere"
         )
     return value
 

@@ -25,6 +25,9 @@ from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
 DEFAULT_REGION = "CN"
 
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
+# What a written number may contain: phonenumbers itself would also accept letters and
+# trailing junk ("+86 138 0000 0001 ext"), which in a config file is a mistake.
+_WRITTEN = re.compile(r"\+?[0-9][0-9 ().\-]*")
 _DESC_NAMES = (
     "premium_rate",
     "toll_free",
@@ -56,11 +59,26 @@ class _Desc:
 
 @dataclass(frozen=True)
 class _Region:
+    """A region's validity test: the general pattern, then one alternation of every number
+    type's pattern per national-number length (a number is valid when some type matches)."""
+
     general: _Desc
-    types: tuple[_Desc, ...]
+    by_length: dict[int, re.Pattern[str]]
+
+    @classmethod
+    def of(cls, general: _Desc, types: tuple[_Desc, ...]) -> _Region:
+        by_length = {}
+        for length in general.lengths:
+            patterns = [d.pattern.pattern for d in types if length in d.lengths]
+            if patterns:
+                by_length[length] = re.compile("|".join(f"(?:{p})" for p in patterns))
+        return cls(general, by_length)
 
     def is_valid(self, nsn: str) -> bool:
-        return self.general.matches(nsn) and any(d.matches(nsn) for d in self.types)
+        if not self.general.matches(nsn):
+            return False
+        combined = self.by_length.get(len(nsn))
+        return combined is not None and combined.fullmatch(nsn) is not None
 
 
 def _desc(desc: object, fallback: frozenset[int]) -> _Desc | None:
@@ -86,7 +104,7 @@ def _region_for_code(country_code: int) -> _Region | None:
     types = tuple(
         d for name in _DESC_NAMES if (d := _desc(getattr(meta, name), general.lengths)) is not None
     )
-    return _Region(general, types)
+    return _Region.of(general, types)
 
 
 def _fast_e164(text: str) -> bool:
@@ -115,16 +133,18 @@ def normalize(text: str) -> str:
     """Return the E.164 form of ``text`` or raise :class:`InvalidNumber`."""
     if _fast_e164(text):
         return text
+    if _WRITTEN.fullmatch(text) is None:
+        raise InvalidNumber(
+            "only digits, spaces, dashes and a leading + belong in a number, like +86 138 0000 0001"
+        )
     try:
         parsed = phonenumbers.parse(text, DEFAULT_REGION)
     except NumberParseException as exc:
-        raise InvalidNumber(
-            "is not a phone number: write it with its country code, like +8613800000001"
-        ) from exc
+        raise InvalidNumber("write it with its country code, like +86 138 0000 0001") from exc
     if not phonenumbers.is_valid_number(parsed):
         reason = _REASONS.get(
             phonenumbers.is_possible_number_with_reason(parsed),
             "no number range of its country matches it",
         )
-        raise InvalidNumber(f"is not a valid phone number: {reason}")
+        raise InvalidNumber(reason)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

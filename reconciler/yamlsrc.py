@@ -113,7 +113,7 @@ def parse(text: str, needs: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         kind = {list: "a list", type(None): "empty"}.get(type(data), "a single value")
         raise YamlTrap(f"the top level of the file is {kind}; it must be a mapping of keys")
-    if _MERGE_KEY.search(text):
+    if "<<" in text and _MERGE_KEY.search(text):
         data = _merge_keys(data)
     return data
 
@@ -138,19 +138,23 @@ def _explain(text: str, error: str) -> YamlTrap:
         )
     match = _ERROR_AT.search(error)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-    lines = text.splitlines()
-    if 0 < line <= len(lines):
-        src = lines[line - 1]
-        indent = src[: len(src) - len(src.lstrip(" \t"))]
-        if "\t" in indent or "tab" in error:
-            tab = src.find("\t")
-            return YamlTrap(
-                "a tab character is used for indentation; YAML indents with spaces only",
-                line,
-                (tab + 1) if tab >= 0 else column,
-            )
+    tab = _indent_tab(text, line) if "tab" in error else None
+    if tab is not None:
+        return YamlTrap(
+            "a tab character is used for indentation; YAML indents with spaces only", *tab
+        )
     reason = error.strip().splitlines()[-1].strip() if error.strip() else "unreadable YAML"
     return YamlTrap(f"YAML syntax error: {reason}", line, column)
+
+
+def _indent_tab(text: str, line: int) -> Pos | None:
+    """The first tab in the indentation of ``line`` or a later line (the parser reports a
+    tab where the scalar before it ends, often one line too early)."""
+    for number, src in enumerate(text.splitlines()[line - 1 :], start=line):
+        indent = src[: len(src) - len(src.lstrip(" \t"))]
+        if "\t" in indent:
+            return (number, indent.index("\t") + 1)
+    return None
 
 
 def _merge_keys(node: Any) -> Any:
