@@ -118,7 +118,8 @@ def main() -> None:
         print(f"bindings: {loaded:,} in {len(files)} files ({size / 1e6:.1f} MB)")
         print(f"load + validate: best {best:.2f} s, median {median:.2f} s over {args.runs} runs")
         print(
-            f"per 10,000 bindings: {best / loaded * 10_000:.3f} s (target: 0.5 s, i.e. 5 s for 100,000)"
+            f"per 10,000 bindings: {best / loaded * 10_000:.3f} s "
+            "(target: 0.5 s, i.e. 5 s for 100,000)"
         )
 
         biggest = max(files, key=lambda p: p.stat().st_size)

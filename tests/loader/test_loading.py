@@ -97,7 +97,8 @@ def test_merge_keys_and_anchors_share_defaults(tmp_path: Path) -> None:
             'defaults: &defaults {area_code: "0755", record: true, record_hint_tone: rec.wav}\n'
             "bindings:\n"
             '  - {<<: *defaults, key: k1, a: "+8613800000001", b: "+8613800000002"}\n'
-            '  - {<<: *defaults, key: k2, a: "+8613800000003", b: "+8613800000004", record: false}\n'
+            '  - {<<: *defaults, key: k2, a: "+8613800000003", b: "+8613800000004",'
+            " record: false}\n"
         },
     )
     with pytest.raises(ValidationFailed) as failed:
@@ -179,7 +180,8 @@ def test_directory_without_privcall_yaml_is_a_config_error(tmp_path: Path) -> No
 def test_bindings_of_a_broken_app_are_not_reported_twice(tmp_path: Path) -> None:
     (tmp_path / "bindings").mkdir()
     (tmp_path / "privcall.yaml").write_text(
-        'apps:\n  orders:\n    mode: AXB\n    numbers: [{number: "+8675500020001", area_code: 755}]\n'
+        "apps:\n  orders:\n    mode: AXB\n"
+        '    numbers: [{number: "+8675500020001", area_code: 755}]\n'
     )
     (tmp_path / "bindings" / "o.yaml").write_text("app: orders\nbindings:\n  - {a: 1}\n")
     with pytest.raises(ValidationFailed) as failed:
