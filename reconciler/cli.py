@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import __version__
+from reconciler.emulator.cli import emulator
 from reconciler.errors import PrivcallError, Problem, ValidationFailed
 from reconciler.loader import load_repository
 from reconciler.model import Mode
@@ -141,3 +142,6 @@ def schema(kind: str, mode: str | None, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+main.add_command(emulator)
