@@ -5,6 +5,7 @@ Only this module (and the CLI modules of sub-packages it registers) talks to the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -14,12 +15,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import Progress, TaskID
 
-from reconciler import __version__
+from reconciler import __version__, runner
+from reconciler.apply import ApplyResult, Outcome
 from reconciler.emulator.cli import emulator
-from reconciler.errors import PrivcallError, Problem, ValidationFailed
-from reconciler.loader import load_repository
+from reconciler.errors import ConfigError, PrivcallError, Problem, ValidationFailed
+from reconciler.loader import Repository, load_repository
+from reconciler.masking import Masker
 from reconciler.model import Mode
+from reconciler.plan import Plan
+from reconciler.render import render_json, render_markdown, render_text
+from reconciler.render.result import (
+    render_result_json,
+    render_result_markdown,
+    render_result_text,
+)
 from reconciler.schema import bindings_schema, config_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +47,29 @@ repo_option = click.option(
 )
 
 
+apps_option = click.option(
+    "--app", "apps", multiple=True, help="Only this app of privcall.yaml (repeatable)."
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for machines.",
+)
+unmask_option = click.option(
+    "--unmask",
+    is_flag=True,
+    help="Show real phone numbers unmasked (for local debugging; never in CI logs).",
+)
+adopt_option = click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over bindings privcall did not create that match a declared one.",
+)
+
+
 def handles_errors(func: F) -> F:
     """Turn privcall's own errors into a message on stderr and their exit code."""
 
@@ -45,6 +80,9 @@ def handles_errors(func: F) -> F:
         except ValidationFailed as exc:
             root = kwargs.get("root", Path("."))
             _report_problems(exc.problems, root)
+            sys.exit(exc.exit_code)
+        except runner.Refused as exc:
+            click.secho(f"refused: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
         except PrivcallError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
@@ -142,6 +180,183 @@ def schema(kind: str, mode: str | None, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+def _colour(stream: object = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+def _render_plan(plan: Plan, fmt: str, masker: Masker) -> str:
+    if fmt == "json":
+        return render_json(plan, masker)
+    if fmt == "markdown":
+        return render_markdown(plan, masker)
+    return render_text(plan, masker, color=_colour())
+
+
+def _masker(repo: Repository, unmask: bool) -> Masker:
+    return Masker(repo.virtual_numbers(), unmask=unmask)
+
+
+@main.command()
+@repo_option
+@apps_option
+@format_option
+@unmask_option
+@adopt_option
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the plan has changes (0: none, 1: error).",
+)
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the plan's checksum and operations (masked) here, for apply --reviewed.",
+)
+@handles_errors
+def plan(
+    root: Path,
+    apps: tuple[str, ...],
+    fmt: str,
+    unmask: bool,
+    adopt: bool,
+    detailed_exitcode: bool,
+    save: Path | None,
+) -> None:
+    """Show what apply would change: read the platform, compare with the YAML."""
+    repo = load_repository(root)
+    masker = _masker(repo, unmask)
+    result = asyncio.run(runner.plan(repo, runner.RunOptions(apps=apps, adopt=adopt)))
+    click.echo(_render_plan(result, fmt, masker), nl=False)
+    if save is not None:
+        runner.save_reviewed(result, save, _masker(repo, False))
+    if detailed_exitcode and result.has_changes:
+        sys.exit(2)
+
+
+def _confirmer(fmt: str, masker: Masker, auto_approve: bool) -> Callable[[Plan], bool]:
+    def confirm(plan: Plan) -> bool:
+        click.echo(_render_plan(plan, fmt, masker), nl=False)
+        if auto_approve:
+            return True
+        answer = click.prompt(
+            f"Apply these {len(plan.operations)} operation(s)? Only 'yes' is accepted",
+            default="",
+            show_default=False,
+        )
+        if answer.strip() != "yes":
+            click.echo("Apply cancelled: nothing was changed.")
+            return False
+        return True
+
+    return confirm
+
+
+def _render_result(result: ApplyResult, fmt: str, masker: Masker) -> str:
+    if fmt == "json":
+        return render_result_json(result, masker)
+    if fmt == "markdown":
+        return render_result_markdown(result, masker)
+    return render_result_text(result, masker)
+
+
+@main.command()
+@repo_option
+@apps_option
+@format_option
+@unmask_option
+@adopt_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@click.option("--checksum", help="Apply only if the plan still has this checksum (exit 3 if not).")
+@click.option(
+    "--reviewed",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The file plan --save wrote for the reviewed plan: names what differs.",
+)
+@click.option(
+    "--allow-unbinds",
+    type=click.IntRange(min=0),
+    help="Accept a breached unbind gate for exactly this many unbinds (replaces count).",
+)
+@click.option(
+    "--allow-modifies",
+    type=click.IntRange(min=0),
+    help="Accept a breached modify gate for exactly this many modifies.",
+)
+@handles_errors
+def apply(
+    root: Path,
+    apps: tuple[str, ...],
+    fmt: str,
+    unmask: bool,
+    adopt: bool,
+    auto_approve: bool,
+    checksum: str | None,
+    reviewed: Path | None,
+    allow_unbinds: int | None,
+    allow_modifies: int | None,
+) -> None:
+    """Make the platform match the YAML: re-read, re-plan, check the gates, run."""
+    if not auto_approve and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ConfigError(
+            "apply asks for confirmation, and this is not a terminal: pass --auto-approve "
+            "(in CI, with --checksum of the reviewed plan)"
+        )
+    repo = load_repository(root)
+    masker = _masker(repo, unmask)
+    request = runner.ApplyRequest(checksum, reviewed, allow_unbinds, allow_modifies)
+    with _Progress(enabled=fmt == "text" and _colour(sys.stderr)) as progress:
+        planned, result = asyncio.run(
+            runner.apply(
+                repo,
+                runner.RunOptions(apps=apps, adopt=adopt),
+                request,
+                confirm=progress.wrap(_confirmer(fmt, masker, auto_approve)),
+                on_outcome=progress.advance,
+                masker=masker,
+            )
+        )
+    if result is None:
+        if not planned.has_changes:
+            click.echo("Nothing to apply.")
+        return
+    click.echo(_render_result(result, fmt, masker), nl=False)
+    sys.exit(result.exit_code)
+
+
+class _Progress:
+    """A progress bar on stderr for applies of more than a few operations."""
+
+    THRESHOLD = 5
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def wrap(self, confirm: Callable[[Plan], bool]) -> Callable[[Plan], bool]:
+        def start_after_confirm(plan: Plan) -> bool:
+            accepted = confirm(plan)
+            if accepted and self.enabled and len(plan.operations) > self.THRESHOLD:
+                self._bar = Progress(transient=True, console=Console(stderr=True))
+                self._bar.start()
+                self._task = self._bar.add_task("applying", total=len(plan.operations))
+            return accepted
+
+        return start_after_confirm
+
+    def advance(self, outcome: Outcome) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
 
 
 main.add_command(emulator)

@@ -1,0 +1,1 @@
+"""The operations of each mode, on top of the client core."""
