@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer entry point; needs only Python 3.11+.
 
-    python3 dev.py demo    # set up .venv if needed, then run privcall's main job on examples/
+    python3 dev.py demo    # set up .venv if needed, then plan examples/ against the sandbox
     python3 dev.py test    # set up .venv if needed, then ruff, mypy --strict and the test suite
 
 Extra arguments after ``test`` go to pytest (``python3 dev.py test -k loader``).
@@ -46,7 +46,7 @@ def ensure_venv() -> None:
 
 def demo(args: list[str]) -> None:
     ensure_venv()
-    _run(BIN / "privcall", "validate", "-C", "examples", *args)
+    _run(BIN / "privcall", "plan", "-C", "examples", *args)
 
 
 def test(args: list[str]) -> None:

@@ -6,8 +6,10 @@ written, so a killed apply leaves a journal that shows how far it got.
 
 Line format (``"journal_version": 1``): ``time`` (UTC ISO 8601), ``run`` (the run id),
 ``event`` (``intent`` | ``result``), ``app``, ``kind`` (the plan operation), ``step``
-(``bind`` | ``modify`` | ``unbind``), ``key``, ``subscription_id``, ``x``, and on results
-``status`` (``done`` | ``failed`` | ``skipped``) and ``message``.
+(``bind`` | ``modify`` | ``unbind``), ``key`` (masked), ``key_hash`` (the marker's hash of
+the key: finds a binding's history even when its key holds a masked number),
+``subscription_id``, ``x``, and on results ``status`` (``done`` | ``failed`` | ``skipped``)
+and ``message``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from reconciler.marker import key_hash
 from reconciler.masking import Masker
 from reconciler.plan import Operation
 
@@ -60,6 +63,7 @@ class Journal:
             "kind": op.kind.value,
             "step": step,
             "key": self.masker.text(op.key),
+            "key_hash": key_hash(op.key),
             "subscription_id": subscription_id,
             "x": op.live.x if op.live is not None else getattr(op.desired, "x", None),
         }

@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler import gates
 from reconciler.apply import ApplyResult, Outcome, apply_plan
+from reconciler.emulator import Emulator
 from reconciler.engine import make_plan
 from reconciler.errors import ConfigError, RefusedError
 from reconciler.journal import Journal
@@ -45,6 +46,8 @@ class RunOptions:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sandbox_state: Path | None = None
+    sandbox: Emulator | None = None
+    """An emulator to serve the sandbox apps (tests); by default one on ``sandbox_state``."""
     client_options: dict[str, Any] = field(default_factory=dict)
 
     def session(self, repo: Repository) -> Session:
@@ -54,6 +57,7 @@ class RunOptions:
             env=self.env,
             sandbox_state=self.sandbox_state,
             client_options=dict(self.client_options),
+            emulator=self.sandbox,
         )
 
 

@@ -100,8 +100,9 @@ def sandbox_config(repo: Repository, names: list[str]) -> EmulatorConfig:
 class Session:
     """Clients for the selected apps; ``async with`` opens and closes them.
 
-    ``transport`` replaces the HTTP transport of real apps (tests); ``client_options`` go
-    to every :class:`AppClient` (retry policy, clock ...).
+    ``emulator`` serves the sandbox apps instead of one opened on ``sandbox_state`` (tests
+    that inject faults or move its clock); ``client_options`` go to every
+    :class:`AppClient` (retry policy, ...).
     """
 
     repo: Repository
@@ -109,8 +110,9 @@ class Session:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     sandbox_state: Path | None = None
     client_options: dict[str, Any] = field(default_factory=dict)
-    connections: dict[str, Connection] = field(default_factory=dict)
     emulator: Emulator | None = None
+    connections: dict[str, Connection] = field(default_factory=dict)
+    _own_emulator: bool = True
 
     @property
     def masker(self) -> Masker:
@@ -126,7 +128,8 @@ class Session:
             app = self.repo.config.apps[name]
             if not app.sandbox:
                 keys[name] = credentials(name, app, self.env)
-        if self.uses_sandbox:
+        self._own_emulator = self.emulator is None
+        if self.uses_sandbox and self.emulator is None:
             self.emulator = self._sandbox()
         for name in self.names:
             self.connections[name] = Connection(
@@ -167,5 +170,5 @@ class Session:
     ) -> None:
         for connection in self.connections.values():
             await connection.client.aclose()
-        if self.emulator is not None:
+        if self.emulator is not None and self._own_emulator:
             self.emulator.close()
