@@ -122,13 +122,19 @@ def dump_binding(binding: Binding, masker: Masker) -> dict[str, Any]:
     }
 
 
+_NUMBERS_FIRST = ("a", "b", "x", "area_code", "y_area_code", "area_match", "extension")
+
+
 def declared_fields(binding: Binding, masker: Masker) -> list[str]:
-    """The fields a binding sets (not left at their default), as ``field: value``."""
+    """The fields a binding sets (not left at their default), as ``field: value``: its
+    numbers and where first, then the rest in the model's order."""
     fields = type(binding).model_fields
+    names = [n for n in _NUMBERS_FIRST if n in fields]
+    names += [n for n in fields if n not in _NUMBERS_FIRST and n != "key"]
     return [
         f"{name}: {show_value(name, getattr(binding, name), masker)}"
-        for name, info in fields.items()
-        if name != "key" and getattr(binding, name) != info.default
+        for name in names
+        if getattr(binding, name) != fields[name].default
     ]
 
 

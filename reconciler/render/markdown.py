@@ -147,6 +147,7 @@ class _Section:
     tail: str = "\n</details>\n"
 
     def text(self, rows: int, notes: int, omitted: str = "") -> str:
+        """The section with the first ``rows`` operations and ``notes`` notes."""
         parts = [self.head]
         if rows:
             parts += [_TABLE_HEAD, *self.rows[:rows]]
@@ -201,53 +202,72 @@ class _Layout:
     hidden_apps: tuple[str, ...] = ()
 
 
-def _partial(section: _Section, room: int) -> tuple[str, int, int] | None:
-    """As much of ``section`` as fits in ``room`` bytes: whole rows, then whole notes."""
-    used = _size(section.head) + _size(section.tail) + _OMITTED_RESERVE
-    if used > room:
+@dataclass
+class _Fill:
+    """How much of one app's section is shown: a prefix of its rows, then of its notes."""
+
+    section: _Section
+    rows: int = 0
+    notes: int = 0
+
+    @property
+    def fixed(self) -> int:
+        return _size(self.section.head) + _size(self.section.tail) + _OMITTED_RESERVE
+
+    def next_cost(self) -> int | None:
+        """The bytes the next row (or note) adds; None when all are shown."""
+        rows, notes = self.section.rows, self.section.notes
+        if self.rows < len(rows):
+            return _size(rows[self.rows]) + (_size(_TABLE_HEAD) if self.rows == 0 else 0)
+        if self.notes < len(notes):
+            return _size(notes[self.notes]) + (_size(_NOTES_HEAD) if self.notes == 0 else 0)
         return None
-    rows = 0
-    for row in section.rows:
-        extra = _size(row) + (_size(_TABLE_HEAD) if rows == 0 else 0)
-        if used + extra > room:
-            break
-        used, rows = used + extra, rows + 1
-    notes = 0
-    if rows == len(section.rows):
-        for note in section.notes:
-            extra = _size(note) + (_size(_NOTES_HEAD) if notes == 0 else 0)
-            if used + extra > room:
-                break
-            used, notes = used + extra, notes + 1
-    omitted = (
-        f"… {len(section.rows) - rows:,} more operation(s) and "
-        f"{len(section.notes) - notes:,} more note(s) of this app are not shown."
-    )
-    return section.text(rows, notes, omitted), rows, notes
+
+    def take(self) -> None:
+        if self.rows < len(self.section.rows):
+            self.rows += 1
+        else:
+            self.notes += 1
+
+    def text(self) -> str:
+        hidden_rows = len(self.section.rows) - self.rows
+        hidden_notes = len(self.section.notes) - self.notes
+        omitted = (
+            f"… {hidden_rows:,} more operation(s) and {hidden_notes:,} more note(s) of this "
+            "app are not shown."
+            if hidden_rows or hidden_notes
+            else ""
+        )
+        return self.section.text(self.rows, self.notes, omitted)
 
 
 def _fit(sections: list[_Section], budget: int) -> _Layout:
-    layout = _Layout([])
+    """Fill ``budget`` bytes fairly: every app's header first, then one row of each app in
+    turn, so that one huge app does not hide the others."""
+    fills: list[_Fill] = []
     used = 0
-    for i, section in enumerate(sections):
-        full = section.full()
-        if used + _size(full) <= budget:
-            layout.parts.append(full)
-            used += _size(full)
-            layout.shown_ops += len(section.rows)
-            layout.shown_notes += len(section.notes)
-            continue
-        partial = _partial(section, budget - used)
-        rest = sections[i:]
-        if partial is not None:
-            text, rows, notes = partial
-            layout.parts.append(text)
-            layout.shown_ops += rows
-            layout.shown_notes += notes
-            rest = sections[i + 1 :]
-        layout.hidden_apps = tuple(s.app.app for s in rest)
-        break
-    return layout
+    for section in sections:
+        fill = _Fill(section)
+        if used + fill.fixed > budget:
+            break
+        fills.append(fill)
+        used += fill.fixed
+    active = list(fills)
+    while active:
+        still: list[_Fill] = []
+        for fill in active:
+            cost = fill.next_cost()
+            if cost is not None and used + cost <= budget:
+                fill.take()
+                used += cost
+                still.append(fill)
+        active = still
+    return _Layout(
+        [fill.text() for fill in fills],
+        sum(fill.rows for fill in fills),
+        sum(fill.notes for fill in fills),
+        tuple(section.app.app for section in sections[len(fills) :]),
+    )
 
 
 def _notice(plan: Plan, layout: _Layout, limit: int, details_url: str | None) -> str:
@@ -288,11 +308,14 @@ def render_markdown(
 
 
 def _hard_cut(text: str, limit: int) -> str:
-    """The last resort, for a summary that alone exceeds ``limit`` (thousands of apps)."""
+    """The last resort, for a summary that alone exceeds ``limit`` (hundreds of apps, or a
+    tiny ``limit``): cut the text itself, and say so."""
     if _size(text) <= limit:
         return text
     tail = "\n\n> [!IMPORTANT]\n> **Cut at the comment limit**: run `privcall plan`.\n"
-    room = max(limit - _size(tail), 0)
+    if _size(tail) > limit:
+        tail = ""
+    room = limit - _size(tail)
     return text.encode("utf-8")[:room].decode("utf-8", errors="ignore") + tail
 
 
