@@ -27,7 +27,7 @@ from typing import Any
 from reconciler import marker as mk
 from reconciler.errors import PrivcallError
 from reconciler.journal import Journal
-from reconciler.model import Binding
+from reconciler.model import Binding, Mode
 from reconciler.plan import Kind, Operation, Plan
 from reconciler.platform import AuthenticationError, Live, UnknownOutcome
 from reconciler.session import Connection, Session
@@ -206,9 +206,12 @@ class Executor:
         try:
             if step == "bind":
                 found = await self._find_bound(conn, op)
-                if found is not None:
-                    return Status.done, "bound (the answer was lost; found by query)", found
-                return Status.failed, "not bound (the answer was lost; checked by query)", None
+                if found is None:
+                    return Status.failed, "not bound (the answer was lost; checked by query)", None
+                if op.mode is Mode.AXYB and found.b is None:
+                    return await self._undo_half(conn, found.subscription_id)
+                sub = found.subscription_id
+                return Status.done, "bound (the answer was lost; found by query)", sub
             assert op.live is not None
             current = await conn.client.query_one(op.live.subscription_id)
         except PrivcallError as exc:
@@ -224,7 +227,22 @@ class Executor:
             return Status.done, "modified (the answer was lost; checked by query)", sub
         return Status.failed, "not modified (the answer was lost; checked by query)", sub
 
-    async def _find_bound(self, conn: Connection, op: Operation) -> str | None:
+    async def _undo_half(self, conn: Connection, sub: str) -> tuple[Status, str, str | None]:
+        """An AXYB bind whose AX step took effect (its answer was lost) but whose YB step
+        never ran: A is on X without B. Unbind that half, as the client does when the YB
+        step fails; the bind is not done either way, and the next apply binds it."""
+        what = "not bound: the answer of the AX step was lost and the YB step never ran"
+        try:
+            await conn.client.unbind(sub)
+        except PrivcallError as exc:
+            return (
+                Status.failed,
+                f"{what}; unbinding that half (A on X without B) failed: {exc}",
+                sub,
+            )
+        return Status.failed, f"{what}; the AX step was unbound again (checked by query)", None
+
+    async def _find_bound(self, conn: Connection, op: Operation) -> Live | None:
         binding: Binding | None = op.desired
         assert binding is not None
         pinned = getattr(binding, "x", None)
@@ -236,7 +254,7 @@ class Executor:
             for live in lives:
                 _, found = mk.split(live.user_data)
                 if found is not None and found.key_hash == wanted and found.state_hash == state:
-                    return live.subscription_id
+                    return live
         return None
 
 

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +18,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from reconciler import __version__, runner
+from reconciler import __version__, importer, runner
+from reconciler import drift as drift_check
 from reconciler.apply import ApplyResult, Outcome
 from reconciler.emulator.cli import emulator
 from reconciler.errors import ConfigError, PrivcallError, Problem, ValidationFailed
@@ -357,6 +358,52 @@ class _Progress:
     def advance(self, outcome: Outcome) -> None:
         if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
+
+
+@main.command("import")
+@repo_option
+@apps_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write here instead of <bindings_dir>/imported-<app>.yaml (one app only).",
+)
+@click.option("--force", is_flag=True, help="Overwrite a file an earlier import wrote.")
+@handles_errors
+def import_(root: Path, apps: tuple[str, ...], output: Path | None, force: bool) -> None:
+    """Write the live bindings privcall does not manage yet as YAML, to review and adopt.
+
+    One file per app (bindings/imported-<app>.yaml) with suggested keys and x pinned to
+    the live number. The files hold real phone numbers; this summary is masked. Commit
+    them, then run `privcall apply --adopt`.
+    """
+    repo = load_repository(root)
+    result = asyncio.run(
+        importer.import_bindings(repo, runner.RunOptions(apps=apps), output=output, force=force)
+    )
+    lines = importer.summary_lines(result, _masker(repo, False), partial(_shown_path, root))
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@repo_option
+@apps_option
+@format_option
+@unmask_option
+@handles_errors
+def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
+    """Check whether the platform still matches the YAML (for a scheduled job).
+
+    Never changes anything. Classifies each difference as changed out of band, expired by
+    the platform, deleted, or new foreign binding; changes in the YAML not applied yet are
+    shown as pending. Exits 0 when the platform matches (pending allowed), 2 on drift, 1 on
+    errors. Markdown output fits a GitHub issue body.
+    """
+    repo = load_repository(root)
+    report = asyncio.run(drift_check.check(repo, runner.RunOptions(apps=apps)))
+    click.echo(drift_check.render(report, fmt, _masker(repo, unmask)), nl=False)
+    sys.exit(report.exit_code)
 
 
 main.add_command(emulator)

@@ -21,12 +21,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reconciler.marker import key_hash
+from reconciler.marker import key_hash, split
 from reconciler.masking import Masker
 from reconciler.plan import Operation
 
 JOURNAL_DIR = Path(".privcall") / "journal"
 VERSION = 1
+
+
+def _key_hash(op: Operation) -> str:
+    """The marker's key hash: read from the live binding's marker when it has one (a
+    binding no longer declared is named by its numbers, not its key)."""
+    if op.live is not None:
+        _, found = split(op.live.user_data)
+        if found is not None:
+            return found.key_hash
+    return key_hash(op.key)
 
 
 class Journal:
@@ -63,7 +73,7 @@ class Journal:
             "kind": op.kind.value,
             "step": step,
             "key": self.masker.text(op.key),
-            "key_hash": key_hash(op.key),
+            "key_hash": _key_hash(op),
             "subscription_id": subscription_id,
             "x": op.live.x if op.live is not None else getattr(op.desired, "x", None),
         }

@@ -68,7 +68,7 @@ def load_repository(root: Path | str) -> Repository:
 
 
 @dataclass
-class _AppIndex:
+class AppIndex:
     """What a binding is checked against: the app's numbers, cities and tones."""
 
     app: App
@@ -79,7 +79,7 @@ class _AppIndex:
     tones: frozenset[str] | None
 
     @classmethod
-    def of(cls, app: App) -> _AppIndex:
+    def of(cls, app: App) -> AppIndex:
         xs = frozenset(n.number for n in app.numbers)
         ys = frozenset(n.number for n in app.y_numbers)
         return cls(
@@ -114,7 +114,7 @@ class _Loader:
         apps, broken, bindings_dir = self._config()
         files = self._binding_files(bindings_dir)
         desired: dict[str, list[DesiredBinding]] = {name: [] for name in apps}
-        indexes = {name: _AppIndex.of(app) for name, app in apps.items()}
+        indexes = {name: AppIndex.of(app) for name, app in apps.items()}
         for display in files:
             self._binding_file(display, apps, broken, indexes, desired)
         for name, items in desired.items():
@@ -228,7 +228,7 @@ class _Loader:
         display: str,
         apps: dict[str, App],
         broken: set[str],
-        indexes: dict[str, _AppIndex],
+        indexes: dict[str, AppIndex],
         desired: dict[str, list[DesiredBinding]],
     ) -> None:
         raw = self._read(display, "app: (an app of privcall.yaml) and bindings: (a list)")
@@ -266,7 +266,7 @@ class _Loader:
             binding = self._validate(model, item, where, mode=app.mode, app_name=name)
             if binding is None:
                 continue
-            problems = [*binding.problems(), *_in_app(binding, index)]
+            problems = [*binding.problems(), *app_problems(binding, index)]
             for key, message in problems:
                 self._add(where.child(key) if key else where, message)
             if not problems:
@@ -374,7 +374,7 @@ class _Loader:
         return problems
 
 
-def _in_app(binding: Binding, index: _AppIndex) -> list[tuple[str, str]]:
+def app_problems(binding: Binding, index: AppIndex) -> list[tuple[str, str]]:
     """Rules that tie one binding to its app: owned numbers, cities, tones, extensions."""
     found: list[tuple[str, str]] = []
     fields = type(binding).model_fields

@@ -72,7 +72,10 @@ _FLAGS = {"protect": "p"}
 
 
 def _b32(data: bytes, length: int) -> str:
-    return base64.b32encode(data).decode("ascii").lower()[:length]
+    """The first ``length`` base32 characters of ``data`` (5 bytes make 8 characters, so
+    only the bytes those characters need are encoded)."""
+    needed = (length + 7) // 8 * 5
+    return base64.b32encode(data[:needed]).decode("ascii").lower()[:length]
 
 
 def key_hash(key: str) -> str:

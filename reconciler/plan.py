@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any
@@ -57,6 +57,12 @@ _META = frozenset(
     {"key", "protect", "user_data", "x", "area_code", "area_match", "y_area_code", "extension"}
 )
 _MARKER_FIELDS = frozenset({"user_data", "protect"})
+_MOOT: dict[str, Callable[[Binding], bool]] = {
+    # A recording hint tone means nothing while recording is off, and the platform cannot
+    # clear one (recordHintTone is String(1-128)).
+    "record_hint_tone": lambda b: not b.record,
+}
+"""Fields not compared while the desired binding makes them meaningless."""
 _EXPIRY_FIELDS = frozenset({"expires", "b_expires"})
 
 
@@ -207,6 +213,7 @@ class _AppPlanner:
     notes: list[Note] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)
     existing: int = 0
+    all_live: list[Live] = field(default_factory=list)
 
     @property
     def mode(self) -> Mode:
@@ -216,6 +223,7 @@ class _AppPlanner:
 
     def add_live(self, live: Iterable[Live]) -> None:
         for binding in live:
+            self.all_live.append(binding)
             _, found = mk.split(binding.user_data)
             if found is not None:
                 self.index.ours[found.key_hash].append((binding, found))
@@ -328,6 +336,8 @@ class _AppPlanner:
             if live.a != binding.a:
                 return "a changes, and AXE cannot modify a"
         if isinstance(binding, AXYBBinding):
+            if live.b is None:
+                return "incomplete: only its AX step was bound (B was never bound on a Y)"
             y_area = binding.y_area_code or binding.area_code
             if not loose and live.y is not None and areas.get(live.y, y_area) != y_area:
                 return f"the Y area changes from {areas.get(live.y)} to {y_area}"
@@ -338,7 +348,12 @@ class _AppPlanner:
     ) -> None:
         binding = item.binding
         changes = tuple(field_changes(self.mode, binding, live, found))
+        assumed: list[str] = []
+        if adopting:
+            changes, assumed = self._adoptable(changes)
         reason = self._replace_reason(binding, live) or self._unmodifiable(changes)
+        if reason is None and adopting and self.mode is Mode.AXYB:
+            reason = "AXYB has no modify API: adopting re-binds it with privcall's marker"
         problem = lifetime_problem(binding, self.at)
         touches_expiry = reason is not None or any(c.field in _EXPIRY_FIELDS for c in changes)
         if problem is not None and touches_expiry:
@@ -356,14 +371,13 @@ class _AppPlanner:
                 bind_first=_can_bind_first(binding, live),
             )
         elif adopting:
-            self._op(
-                Kind.adopt,
-                item.key,
-                "taken over on request: privcall writes its marker",
-                desired=binding,
-                live=live,
-                changes=changes,
-            )
+            why = "taken over on request: privcall writes its marker"
+            if assumed:
+                why += (
+                    f"; {', '.join(assumed)} cannot be read or modified on the platform and "
+                    "are taken to be as declared"
+                )
+            self._op(Kind.adopt, item.key, why, desired=binding, live=live, changes=changes)
         elif changes:
             out_of_band = [c.field for c in changes if c.out_of_band]
             why = (
@@ -372,6 +386,21 @@ class _AppPlanner:
                 else "changed in the YAML"
             )
             self._op(Kind.modify, item.key, why, desired=binding, live=live, changes=changes)
+
+    def _adoptable(
+        self, changes: tuple[FieldChange, ...]
+    ) -> tuple[tuple[FieldChange, ...], list[str]]:
+        """An adopted binding has no marker, so its unreported fields are unknown. Those
+        the mode can modify are written; those it cannot are taken as declared rather than
+        re-binding (adopting must not cut callers off), and the plan says so."""
+        kept, assumed = [], []
+        for change in changes:
+            unknown = not change.reported
+            if unknown and change.field not in MODIFIABLE[self.mode] | _MARKER_FIELDS:
+                assumed.append(change.field)
+            else:
+                kept.append(change)
+        return tuple(kept), assumed
 
     def _unmodifiable(self, changes: tuple[FieldChange, ...]) -> str | None:
         if self.mode is Mode.AXYB and changes:
@@ -426,13 +455,88 @@ class _AppPlanner:
     def _note(self, kind: NoteKind, key: str, message: str, **kw: Any) -> None:
         self.notes.append(Note(kind, self.name, key, message, **kw))
 
+    def _settled(self) -> list[Operation]:
+        """Operations whose pinned slot stays taken by another binding become blocked notes;
+        replaces bind first only when that cannot collide (:func:`_settle_replaces`)."""
+        staying = _staying_slots(self.ops, self.all_live)
+        kept = []
+        for op in self.ops:
+            if op.kind in (Kind.bind, Kind.replace):
+                own = op.live.subscription_id if op.live is not None else None
+                taken = sorted(
+                    slot for slot in _needed(op.desired, None) if staying.get(slot, own) != own
+                )
+                if taken:
+                    holder = staying[taken[0]]
+                    self._note(
+                        NoteKind.blocked,
+                        op.key,
+                        f"cannot {op.kind.value}: {_slot_text(taken[0])} is taken by binding "
+                        f"{holder}, which stays; pin another number, or move that binding first",
+                        live=op.live,
+                    )
+                    continue
+            kept.append(op)
+        return self._within_capacity(_settle_replaces(kept, self.all_live))
+
+    def _target_area(self, binding: Binding | None) -> str | None:
+        """The city a new binding takes a number in (None: any city, with loose matching)."""
+        x = getattr(binding, "x", None)
+        if x is not None:
+            return self.areas.get(x)
+        if binding is None or getattr(binding, "area_match", None) is AreaMatch.loose:
+            return None
+        area: str | None = getattr(binding, "area_code", None)
+        return area
+
+    def _area_of(self, op: Operation) -> str | None:
+        return self.areas.get(op.live.x) if op.live is not None else None
+
+    def _within_capacity(self, ops: list[Operation]) -> list[Operation]:
+        """AX and AXYB give every binding a number (X) of its own. Count, per city, the
+        numbers left once unbinds have run: binds beyond them become blocked notes, and a
+        replace binds first only while a spare number remains."""
+        if self.mode not in (Mode.AX, Mode.AXYB):
+            return ops
+        spare: dict[str | None, int] = defaultdict(int)
+        for entry in self.app.numbers:
+            spare[entry.area_code] += 1
+        for binding in self.all_live:
+            spare[self.areas.get(binding.x)] -= 1
+        for op in ops:
+            if op.kind is Kind.unbind or (op.kind is Kind.replace and not op.bind_first):
+                assert op.live is not None
+                spare[self.areas.get(op.live.x)] += 1
+        kept = []
+        for op in sorted(ops, key=lambda o: (o.kind is Kind.replace and o.bind_first, o.key)):
+            area = self._target_area(op.desired) if op.kind in (Kind.bind, Kind.replace) else None
+            if area is None:
+                kept.append(op)
+            elif spare[area] > 0:
+                spare[area] -= 1
+                kept.append(op)
+            elif op.kind is Kind.replace and op.bind_first and self._area_of(op) == area:
+                # no spare number: unbinding first frees the very place the new one needs
+                kept.append(replace(op, bind_first=False))
+            else:
+                total = sum(1 for e in self.app.numbers if e.area_code == area)
+                self._note(
+                    NoteKind.blocked,
+                    op.key,
+                    f"cannot {op.kind.value}: no number left in area {area} (the app has "
+                    f"{total} there, all taken); add numbers to privcall.yaml, or set "
+                    "area_match: loose",
+                    live=op.live,
+                )
+        return kept
+
     def result(self) -> AppPlan:
         return AppPlan(
             self.name,
             self.mode,
             self.app.sandbox,
             self.existing,
-            tuple(sorted(self.ops, key=_op_order)),
+            tuple(sorted(self._settled(), key=_op_order)),
             tuple(sorted(self.notes, key=lambda n: (list(NoteKind).index(n.kind), n.key))),
         )
 
@@ -486,7 +590,7 @@ def field_changes(
     changes: list[FieldChange] = []
     yaml_unchanged = found is not None and found.state_hash == mk.state_hash(binding)
     for name in type(binding).model_fields:
-        if name in _META:
+        if name in _META or (name in _MOOT and _MOOT[name](binding)):
             continue
         desired = getattr(binding, name)
         stored = found.hash_of(mode, name) if found is not None else None
@@ -512,8 +616,11 @@ def _can_bind_first(binding: Binding, live: Live) -> bool:
     """Whether the new binding can exist beside the old one, so callers are not cut off.
 
     Not when it needs the old one's slot: the same pinned AX number (one A per X), the same
-    AXE extension or A on the same number, or an AXB pair on the same number (a real
-    number appears in one pair per number)."""
+    AXE extension or A on the same number, an AXB pair on the same number (a real number
+    appears in one pair per number), or the same AXYB B (whose Y the platform picks)."""
+    if isinstance(binding, AXYBBinding):
+        # Y is chosen by the platform: the same B may need the very place the old one holds.
+        return binding.b != live.b
     x = getattr(binding, "x", None)
     same_x = x is not None and x == live.x
     if isinstance(binding, AXEBinding):
@@ -521,6 +628,94 @@ def _can_bind_first(binding: Binding, live: Live) -> bool:
     if binding.mode in (Mode.AX, Mode.AXB):
         return not same_x
     return True
+
+
+Slot = tuple[str, ...]
+
+
+def _held(live: Live) -> set[Slot]:
+    """What a live binding occupies that another binding may need: an AX number, a real
+    number's place on an AXB number, an extension or an A on an AXE number."""
+    if live.mode is Mode.AX:
+        return {("x", live.x)}
+    if live.mode is Mode.AXB:
+        return {("pair", live.x, live.a), ("pair", live.x, live.b or "")}
+    if live.mode is Mode.AXE:
+        return {("ext", live.x, live.extension or ""), ("a", live.x, live.a)}
+    return set()
+
+
+def _needed(binding: Binding | None, live: Live | None) -> set[Slot]:
+    """What a binding needs once bound or modified (its X: pinned, or the one it keeps)."""
+    if binding is None:
+        return set()
+    x = getattr(binding, "x", None) or (live.x if live is not None else None)
+    if x is None:
+        return set()
+    if binding.mode is Mode.AX:
+        return {("x", x)}
+    if isinstance(binding, AXBBinding):
+        return {("pair", x, binding.a), ("pair", x, binding.b)}
+    if isinstance(binding, AXEBinding):
+        found: set[Slot] = {("a", x, binding.a)}
+        if binding.extension:
+            found.add(("ext", x, binding.extension))
+        return found
+    return set()
+
+
+def _slot_text(slot: Slot) -> str:
+    kind, x, what = (*slot, "")[:3]
+    if kind == "x":
+        return f"number {x}"
+    if kind == "pair":
+        return f"{what} on number {x}"
+    if kind == "ext":
+        return f"extension {what} on number {x}"
+    return f"A {what} on number {x}"
+
+
+def _staying_slots(ops: list[Operation], live: list[Live]) -> dict[Slot, str]:
+    """The slots live bindings still hold once unbinds and modifies have run: every live
+    binding that is neither unbound nor replaced keeps its (possibly modified) slots."""
+    leaving = {op.subscription_id for op in ops if op.kind in (Kind.unbind, Kind.replace)}
+    changed = {op.subscription_id: op for op in ops if op.kind in (Kind.modify, Kind.adopt)}
+    staying: dict[Slot, str] = {}
+    for binding in live:
+        sub = binding.subscription_id
+        if sub in leaving:
+            continue
+        op = changed.get(sub)
+        slots = _needed(op.desired, binding) if op is not None else _held(binding)
+        for slot in slots:
+            staying[slot] = sub
+    return staying
+
+
+def _settle_replaces(ops: list[Operation], live: list[Live]) -> list[Operation]:
+    """A replace binds first only when that cannot collide: no other operation needs a slot
+    its old binding holds until it is unbound last, and its new binding needs no slot that
+    another live binding holds. Otherwise it unbinds first (a gap, which the plan shows)."""
+    holders: dict[Slot, set[str]] = defaultdict(set)
+    for binding in live:
+        for slot in _held(binding):
+            holders[slot].add(binding.subscription_id)
+    wanted: dict[Slot, set[int]] = defaultdict(set)
+    for op in ops:
+        if op.kind in (Kind.bind, Kind.replace, Kind.modify, Kind.adopt):
+            keeps = op.live if op.kind is not Kind.replace else None
+            for slot in _needed(op.desired, keeps):
+                wanted[slot].add(id(op))
+
+    def settle(op: Operation) -> Operation:
+        if op.kind is not Kind.replace or not op.bind_first or op.live is None:
+            return op
+        own = op.live.subscription_id
+        blocks = any(wanted[slot] - {id(op)} for slot in _held(op.live))
+        blocked = any(holders[slot] - {own} for slot in _needed(op.desired, None))
+        return replace(op, bind_first=False) if blocks or blocked else op
+
+    return [settle(op) for op in ops]
 
 
 def _live_key(live: Live, found: mk.Marker | None) -> str:
