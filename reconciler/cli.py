@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import partial, wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
@@ -27,7 +27,7 @@ from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
 from reconciler.model import Mode
 from reconciler.plan import Plan
-from reconciler.render import render_json, render_markdown, render_text
+from reconciler.render import Format, render
 from reconciler.render.result import (
     render_result_json,
     render_result_markdown,
@@ -189,11 +189,7 @@ def _colour(stream: object = None) -> bool:
 
 
 def _render_plan(plan: Plan, fmt: str, masker: Masker) -> str:
-    if fmt == "json":
-        return render_json(plan, masker)
-    if fmt == "markdown":
-        return render_markdown(plan, masker)
-    return render_text(plan, masker, color=_colour())
+    return render(plan, masker, cast(Format, fmt), color=_colour())
 
 
 def _masker(repo: Repository, unmask: bool) -> Masker:
