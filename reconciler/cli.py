@@ -23,11 +23,12 @@ from reconciler import drift as drift_check
 from reconciler.apply import ApplyResult, Outcome
 from reconciler.emulator.cli import emulator
 from reconciler.errors import ConfigError, PrivcallError, Problem, ValidationFailed
+from reconciler.github.cli import github
 from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
 from reconciler.model import Mode
 from reconciler.plan import Plan
-from reconciler.render import Format, render
+from reconciler.render import Format, plan_document, render
 from reconciler.render.result import (
     render_result_json,
     render_result_markdown,
@@ -235,7 +236,10 @@ def plan(
 
 def _confirmer(fmt: str, masker: Masker, auto_approve: bool) -> Callable[[Plan], bool]:
     def confirm(plan: Plan) -> bool:
-        click.echo(_render_plan(plan, fmt, masker), nl=False)
+        if fmt != "json":
+            click.echo(_render_plan(plan, fmt, masker), nl=False)
+        elif not auto_approve:  # the JSON document comes at the end; show a person the plan
+            click.echo(render(plan, masker, "text", color=_colour(sys.stderr)), nl=False, err=True)
         if auto_approve:
             return True
         answer = click.prompt(
@@ -251,9 +255,9 @@ def _confirmer(fmt: str, masker: Masker, auto_approve: bool) -> Callable[[Plan],
     return confirm
 
 
-def _render_result(result: ApplyResult, fmt: str, masker: Masker) -> str:
+def _render_result(result: ApplyResult, fmt: str, masker: Masker, plan: Plan) -> str:
     if fmt == "json":
-        return render_result_json(result, masker)
+        return render_result_json(result, masker, plan_document(plan, masker))
     if fmt == "markdown":
         return render_result_markdown(result, masker)
     return render_result_text(result, masker)
@@ -315,11 +319,13 @@ def apply(
                 masker=masker,
             )
         )
-    if result is None:
-        if not planned.has_changes:
-            click.echo("Nothing to apply.")
+    if result is None and planned.has_changes:
+        return  # not confirmed
+    if result is None and fmt == "text":
+        click.echo("Nothing to apply: the platform matches the YAML.")
         return
-    click.echo(_render_result(result, fmt, masker), nl=False)
+    result = result or ApplyResult([])
+    click.echo(_render_result(result, fmt, masker, planned), nl=False)
     sys.exit(result.exit_code)
 
 
@@ -403,3 +409,4 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
 
 
 main.add_command(emulator)
+main.add_command(github)

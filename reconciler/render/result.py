@@ -12,7 +12,7 @@ RESULT_FORMAT_VERSION = 1
 _ORDER = (Status.failed, Status.skipped, Status.not_attempted, Status.done)
 
 
-def _rows(result: ApplyResult, masker: Masker) -> list[tuple[str, str, str, str, str]]:
+def _rows(result: ApplyResult, masker: Masker) -> list[tuple[str, str, str, str, str, str]]:
     def order(o: Outcome) -> tuple[int, str, str]:
         return (_ORDER.index(o.status), o.op.app, o.op.key)
 
@@ -23,6 +23,7 @@ def _rows(result: ApplyResult, masker: Masker) -> list[tuple[str, str, str, str,
             o.op.app,
             masker.text(o.op.key),
             masker.text(o.message, foreign=True),
+            o.subscription_id or o.op.subscription_id or "",
         )
         for o in sorted(result.outcomes, key=order)
     ]
@@ -43,7 +44,7 @@ def render_result_text(result: ApplyResult, masker: Masker) -> str:
     lines = [summary(result)]
     if not result.complete:
         widths = [max(len(r[i]) for r in rows) for i in range(4)] if rows else [0] * 4
-        for status, kind, app, key, message in rows:
+        for status, kind, app, key, message, _ in rows:
             cells = (status, kind, app, key)
             lines.append(
                 "  "
@@ -64,14 +65,19 @@ def render_result_markdown(result: ApplyResult, masker: Masker) -> str:
     if result.outcomes:
         lines += ["| status | operation | app | key | detail |", "|---|---|---|---|---|"]
         lines += [
-            "| " + " | ".join(_md(cell) for cell in row) + " |" for row in _rows(result, masker)
+            "| " + " | ".join(_md(cell) for cell in row[:5]) + " |" for row in _rows(result, masker)
         ]
     return "\n".join(lines) + "\n"
 
 
-def render_result_json(result: ApplyResult, masker: Masker) -> str:
+def render_result_json(
+    result: ApplyResult, masker: Masker, plan: dict[str, Any] | None = None
+) -> str:
+    """One JSON document: the result and, when given, the plan that was applied (as
+    :func:`reconciler.render.plan_document` makes it)."""
     document: dict[str, Any] = {
         "format_version": RESULT_FORMAT_VERSION,
+        "plan": plan,
         "complete": result.complete,
         "counts": {s.value: result.count(s) for s in Status},
         "journal": result.journal,
@@ -82,8 +88,9 @@ def render_result_json(result: ApplyResult, masker: Masker) -> str:
                 "app": app,
                 "key": key,
                 "message": message,
+                "subscription_id": sub,
             }
-            for status, kind, app, key, message in _rows(result, masker)
+            for status, kind, app, key, message, sub in _rows(result, masker)
         ],
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -227,3 +227,16 @@ def test_pinning_a_number_another_binding_keeps_is_blocked_not_retried(tmp_path:
     refused = _apply(root)
     assert refused.exit_code == 3
     assert len(_live(root, "couriers")) == 1
+
+
+def test_apply_json_is_one_document_with_the_plan_and_the_result(tmp_path: Path) -> None:
+    root = write_repo(tmp_path, {"orders": [ORDER]})
+    document = json.loads(_apply(root, "--format", "json").stdout)
+    assert document["counts"] == {"done": 1, "failed": 0, "not attempted": 0, "skipped": 0}
+    assert document["plan"]["summary"]["operations"]["bind"] == 1
+    (outcome,) = document["outcomes"]
+    assert (outcome["status"], outcome["kind"], outcome["key"]) == ("done", "bind", "o1")
+    assert outcome["subscription_id"] == _live(root, "orders")[0]["subscriptionId"]
+    again = json.loads(_apply(root, "--format", "json").stdout)
+    assert (again["outcomes"], again["plan"]["has_changes"]) == ([], False)
+    assert _apply(root).stdout == "Nothing to apply: the platform matches the YAML.\n"
