@@ -132,8 +132,12 @@ async def apply(
         current = await make_plan(session, options.now(), adopt=options.adopt)
         if request.checksum is not None and current.checksum != request.checksum:
             raise Refused(
-                f"the plan changed since it was reviewed (checksum {request.checksum[:12]}…, "
-                f"now {current.checksum[:12]}…); nothing was applied. Differences:",
+                "the plan changed since it was reviewed; nothing was applied.\n"
+                f"  reviewed checksum: {request.checksum}\n"
+                f"  current checksum:  {current.checksum}\n"
+                "After a partial apply the rest of the reviewed plan has a new checksum: check "
+                "that the differences below are what is left to do, then apply with "
+                "--checksum set to the current one. Differences:",
                 _differences(current, request.reviewed, masker),
             )
         if current.refusals:
