@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -82,8 +83,8 @@ def parse(caller: Caller, op: Op, model: type[M], data: dict[str, Any]) -> M:
         ) from None
 
 
-class ModeApi:
-    """The operations of one mode (subclasses implement them)."""
+class ModeApi(ABC):
+    """The operations of one mode; each mode's module implements them."""
 
     mode: Mode
 
@@ -93,9 +94,11 @@ class ModeApi:
     def _wrong(self, binding: object) -> TypeError:
         return TypeError(f"a {self.mode} app cannot bind a {type(binding).__name__}")
 
+    @abstractmethod
     async def bind(self, binding: Binding, *, now: datetime, user_data: str | None) -> BindResult:
-        raise NotImplementedError
+        """See :class:`reconciler.platform.AppClient`."""
 
+    @abstractmethod
     async def modify(
         self,
         subscription_id: str,
@@ -104,16 +107,19 @@ class ModeApi:
         now: datetime,
         desired: Binding | None = None,
     ) -> None:
-        raise NotImplementedError
+        """See :class:`reconciler.platform.AppClient`."""
 
+    @abstractmethod
     async def unbind(self, subscription_id: str) -> None:
-        raise NotImplementedError
+        """See :class:`reconciler.platform.AppClient`."""
 
+    @abstractmethod
     async def query_one(self, subscription_id: str) -> Live | None:
-        raise NotImplementedError
+        """See :class:`reconciler.platform.AppClient`."""
 
+    @abstractmethod
     async def list_x(self, x: str) -> list[Live]:
-        raise NotImplementedError
+        """See :class:`reconciler.platform.AppClient`."""
 
     async def set_temp_callee(
         self,
