@@ -62,10 +62,10 @@ class ApplyResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all done; 4 partly applied; 1 nothing applied and something failed."""
-        if self.complete:
-            return 0
-        return 4 if self.count(Status.done) else 1
+        """0 all done; 4 not all done (some failed, were skipped or not attempted, even if
+        none was done): run apply again to converge. Errors before any operation (config,
+        credentials, a failed read) exit 1 before an ApplyResult exists."""
+        return 0 if self.complete else 4
 
 
 def _changes_from(op: Operation) -> dict[str, Any]:

@@ -144,7 +144,7 @@ def test_no_output_nor_journal_shows_a_real_number_or_the_secret(
     (root / "bindings" / "orders.yaml").write_text(json.dumps(orders))
     emu.faults = Faults(errors={"axb.bind": ErrorRule(rate=1.0, code="1012010")})
     failed = run("apply", "-C", str(root), "--auto-approve")
-    assert failed.exit_code == 1, failed.output
+    assert failed.exit_code == 4, failed.output
     texts.append(failed.output)
     journal = "".join(p.read_text() for p in (root / ".privcall" / "journal").glob("*.jsonl"))
     texts.append(journal)

@@ -141,7 +141,7 @@ def test_lost_answer_of_the_ax_step_of_an_axyb_bind_is_not_reported_done(tmp_pat
         code, result = run_apply(repo, fleet.options(emu))
         assert result is not None
         [outcome] = result.outcomes
-        assert (code, outcome.status) == (1, Status.failed), outcome.message
+        assert (code, outcome.status) == (4, Status.failed), outcome.message
         assert "YB step" in outcome.message
         assert [b for b in emu.bindings() if "numB" not in b] == []
         assert run_apply(repo, fleet.options(emu))[0] == 0
