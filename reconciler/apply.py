@@ -1,13 +1,12 @@
 """Run a plan against the platform (DESIGN section 5).
 
-Operations run in parallel within each app's rate limit (the client's), in phases that
-respect what depends on what:
-
-1. unbinds, and the unbind half of replaces that cannot bind first (freeing numbers,
-   slots, a number already on an X);
-2. modifies and adopts;
-3. binds, and the bind half of every replace;
-4. the unbind half of replaces that bound the new binding first.
+Each operation is one or two steps (a replace is a bind and an unbind). Steps run in
+parallel within each app's rate limit (the client's), each once what it waits for is done:
+the other half of its replace, and the steps the plan's schedule says free what it needs
+(``Operation.after``, :mod:`reconciler.plan.schedule`) — an unbind that frees a number
+before the bind that pins it, a modify that gives up a real number before the one that
+takes it, pinned binds before area binds. A step whose prerequisite did not succeed is not
+attempted (it would fail the same way), and the table says why.
 
 Before a modify or unbind the binding is queried: if it is no longer what the plan saw,
 the operation is skipped and reported. A call whose answer was lost is resolved by
@@ -27,7 +26,8 @@ from typing import Any
 from reconciler.errors import PrivcallError
 from reconciler.journal import Journal
 from reconciler.modes import domain
-from reconciler.plan import Kind, Operation, Plan
+from reconciler.plan import Operation, Plan
+from reconciler.plan.schedule import Step, main_step, steps_for
 from reconciler.platform import AuthenticationError, Live, UnknownOutcome
 from reconciler.session import Connection, Session
 
@@ -82,6 +82,15 @@ class _Seen(StrEnum):
 
 
 @dataclass
+class _Run:
+    """One step being run: its plan step, and when it ended."""
+
+    step: Step
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    status: Status = Status.not_attempted
+
+
+@dataclass
 class Executor:
     session: Session
     journal: Journal
@@ -89,69 +98,88 @@ class Executor:
     on_outcome: Callable[[Outcome], None] | None = None
     stopped: str = ""
     outcomes: dict[int, Outcome] = field(default_factory=dict)
-    first_half: dict[int, Status] = field(default_factory=dict)
-    """For replaces: how their first half (bind or unbind) ended."""
+    runs: dict[str, _Run] = field(default_factory=dict)
 
     async def run(self, plan: Plan) -> ApplyResult:
-        for op in plan.operations:
-            self.outcomes[id(op)] = Outcome(op)
-        await asyncio.gather(
-            *(self._run_app(app.app, app.operations) for app in plan.apps if app.operations)
-        )
+        tasks = []
+        for app in plan.apps:
+            table = domain(app.mode)
+            conn = self.session.connections.get(app.app)
+            for op in app.operations:
+                self.outcomes[id(op)] = Outcome(op)
+                steps = steps_for(table, op)
+                for step in steps:
+                    self.runs[step.id] = _Run(step)
+                if conn is not None:
+                    tasks.append(self._operation(conn, op, steps))
+        await asyncio.gather(*tasks)
         return ApplyResult(list(self.outcomes.values()), str(self.journal.path))
 
-    async def _run_app(self, name: str, ops: tuple[Operation, ...]) -> None:
-        conn = self.session.connections[name]
-        unbinds = [op for op in ops if op.kind is Kind.unbind]
-        changes = [op for op in ops if op.kind in (Kind.modify, Kind.adopt)]
-        binds = [op for op in ops if op.kind is Kind.bind]
-        gap = [op for op in ops if op.kind is Kind.replace and not op.bind_first]
-        overlap = [op for op in ops if op.kind is Kind.replace and op.bind_first]
-        await self._phase(conn, [(op, "unbind") for op in unbinds + gap])
-        await self._phase(conn, [(op, "modify") for op in changes])
-        await self._phase(
-            conn,
-            [(op, "bind") for op in binds + overlap]
-            + [(op, "bind") for op in gap if self.first_half.get(id(op)) is Status.done],
-        )
-        await self._phase(
-            conn, [(op, "unbind") for op in overlap if self.first_half.get(id(op)) is Status.done]
-        )
-
-    async def _phase(self, conn: Connection, steps: list[tuple[Operation, str]]) -> None:
-        await asyncio.gather(*(self._step(conn, op, step) for op, step in steps))
-
-    async def _step(self, conn: Connection, op: Operation, step: str) -> None:
+    async def _operation(self, conn: Connection, op: Operation, steps: list[Step]) -> None:
         outcome = self.outcomes[id(op)]
+        messages: list[str] = []
+        main = main_step(steps)
+        for step in sorted(steps, key=lambda s: s.first is not None):
+            waits = [step.first] if step.first is not None else []
+            if step is main:
+                waits += list(op.after)
+            status, message, sub = await self._when_ready(conn, op, step, waits)
+            self.runs[step.id].status = status
+            self.runs[step.id].ended.set()
+            if step.action == "bind" and sub:
+                outcome.subscription_id = sub
+            messages.append(message)
+            if status is not Status.done:
+                if len(messages) > 1:
+                    message = f"half done ({messages[0]}), then the {step.action} failed: {message}"
+                outcome.status, outcome.message = status, message
+                self._finish(steps)
+                break
+        else:
+            outcome.status, outcome.message = Status.done, messages[-1]
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def _finish(self, steps: list[Step]) -> None:
+        for step in steps:
+            run = self.runs[step.id]
+            if not run.ended.is_set():
+                run.ended.set()
+
+    async def _when_ready(
+        self, conn: Connection, op: Operation, step: Step, waits: list[str]
+    ) -> tuple[Status, str, str | None]:
+        for name in waits:
+            run = self.runs.get(name)
+            if run is None:
+                continue
+            await run.ended.wait()
+            if run.status is not Status.done:
+                return (
+                    Status.not_attempted,
+                    f"not attempted: waits for {name}, which did not succeed",
+                    None,
+                )
+        return await self._step(conn, op, step.action)
+
+    async def _step(
+        self, conn: Connection, op: Operation, action: str
+    ) -> tuple[Status, str, str | None]:
         if self.stopped:
-            outcome.message = self.stopped
-            return
-        sub = op.subscription_id if step != "bind" else None
-        self.journal.intent(op, step, sub)
+            return Status.not_attempted, self.stopped, None
+        sub = op.subscription_id if action != "bind" else None
+        self.journal.intent(op, action, sub)
         try:
-            status, message, new_sub = await getattr(self, f"_{step}")(conn, op)
+            status, message, new_sub = await getattr(self, f"_{action}")(conn, op)
         except UnknownOutcome as lost:
-            status, message, new_sub = await self._resolve(conn, op, step, lost)
+            status, message, new_sub = await self._resolve(conn, op, action, lost)
         except AuthenticationError as exc:
             self.stopped = f"not attempted: stopped after an authentication error ({exc.code})"
             status, message, new_sub = Status.failed, str(exc), None
         except PrivcallError as exc:
             status, message, new_sub = Status.failed, str(exc), None
-        self.journal.result(op, step, status.value, new_sub or sub, message)
-        replace_started = op.kind is Kind.replace and id(op) not in self.first_half
-        if replace_started:
-            self.first_half[id(op)] = status
-            if status is Status.done:
-                outcome.subscription_id = new_sub if step == "bind" else outcome.subscription_id
-                outcome.message = message
-                return  # the other half follows in a later phase
-        elif op.kind is Kind.replace and status is not Status.done:
-            message = f"half done ({outcome.message}), then the {step} failed: {message}"
-        outcome.status, outcome.message = status, message
-        if step == "bind" and new_sub:
-            outcome.subscription_id = new_sub
-        if self.on_outcome is not None:
-            self.on_outcome(outcome)
+        self.journal.result(op, action, status.value, new_sub or sub, message)
+        return status, message, new_sub
 
     # -- the steps --------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from reconciler.config import Config
 from reconciler.plan import AppPlan, Kind, Plan
 
 UNBINDING = frozenset({Kind.unbind, Kind.replace})
+"""Counted as unbinds. ``dedupe`` is not: removing a second binding of a declared key
+restores the declared state, and a gate on it would leave the duplicates in place."""
 MODIFYING = frozenset({Kind.modify, Kind.adopt})
 
 

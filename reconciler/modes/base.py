@@ -12,7 +12,7 @@ mode. The wire meaning of each field is the platform client's own table
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -124,6 +124,51 @@ class DomainTable(ABC):
     @abstractmethod
     def needed(self, binding: Any, x: str | None) -> set[Slot]:
         """What ``binding`` needs once bound (or kept) on ``x`` (None: not known yet)."""
+
+    def units(self, live: Live) -> Counter[Slot]:
+        """Everything a live binding takes from a limit: its slots (capacity 1 each) and a
+        unit of each counted limit (an A's numbers, an X's pairs)."""
+        found: Counter[Slot] = Counter(self.held(live))
+        found.update(self._counted(live.a, live.x))
+        return found
+
+    def wants(self, binding: Any, x: str | None) -> Counter[Slot]:
+        """What ``binding`` takes from the limits once bound (or kept) on ``x``."""
+        found: Counter[Slot] = Counter(self.needed(binding, x))
+        found.update(self._counted(binding.a, x))
+        return found
+
+    def _counted(self, a: str, x: str | None) -> list[Slot]:
+        counted: list[Slot] = []
+        if self.limits.x_per_a:
+            counted.append(("a#", a))
+        if self.limits.pairs_per_x > 1 and x is not None:
+            counted.append(("x#", x))
+        return counted
+
+    def capacity(self, slot: Slot) -> int:
+        """How many bindings may hold ``slot`` at once."""
+        if slot[0] == "a#":
+            return self.limits.x_per_a
+        if slot[0] == "x#":
+            return self.limits.pairs_per_x
+        return 1
+
+    def limit_text(self, slot: Slot) -> str:
+        """The platform limit behind ``slot``, for a note."""
+        kind, where = slot[0], slot[1]
+        if kind == "a#":
+            return f"A {where} already holds {self.limits.x_per_a} numbers (the {self.mode} limit)"
+        if kind == "x#":
+            return f"number {where} already holds {self.limits.pairs_per_x} bindings (the limit)"
+        what = slot[2] if len(slot) > 2 else ""
+        if kind == "x":
+            return f"number {where} is taken"
+        if kind == "pair":
+            return f"{what} is already in a pair on number {where}"
+        if kind == "ext":
+            return f"extension {what} on number {where} is taken"
+        return f"A {what} is already bound on number {where}"
 
     def can_bind_first(self, binding: Any, live: Live) -> bool:
         """Whether a replacement can be bound while the old binding still exists (so callers

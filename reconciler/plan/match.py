@@ -9,7 +9,7 @@ that is a modify or a replace; :mod:`reconciler.plan.order` settles what can run
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from reconciler.config import App, Ownership
 from reconciler.marker import Codec, Marker
 from reconciler.modes import Binding, DomainTable, domain
-from reconciler.plan import order
+from reconciler.plan import order, schedule
 from reconciler.plan.diff import (
     EXPIRY_FIELDS,
     EXPIRY_TOLERANCE,
@@ -60,6 +60,9 @@ class _AppPlanner:
     claimed: set[str] = field(default_factory=set)
     existing: int = 0
     all_live: list[Live] = field(default_factory=list)
+    first_bound: Mapping[str, datetime] = field(default_factory=dict)
+    matched: dict[str, DesiredBinding] = field(default_factory=dict)
+    """Live subscription id -> the declared binding it was matched to (privcall's own)."""
 
     # -- indexes -------------------------------------------------------------------------
 
@@ -83,15 +86,15 @@ class _AppPlanner:
         for index in self.codec.indexes(item.key):
             matches += self.index.ours.pop(index, [])
         if matches:
-            keep = self._best(matches, binding)
+            keep = self._first_bound(matches)
             for extra in matches:
                 if extra is not keep:
                     self._op(
-                        Kind.unbind,
+                        Kind.dedupe,
                         item.key,
-                        "a second binding with the same key",
+                        f"a second live binding with this key (kept {keep.subscription_id}, "
+                        "bound first, the one customers were given)",
                         live=extra,
-                        duplicate=True,
                     )
             self._matched(item, keep)
             return
@@ -113,6 +116,16 @@ class _AppPlanner:
             )
 
     def _matched(self, item: DesiredBinding, live: Live) -> None:
+        expires = item.binding.expiry()
+        if expires is not None and expires <= self.at:
+            self._op(
+                Kind.unbind,
+                item.key,
+                f"its declared expiry {expires.isoformat()} has passed, and the platform still "
+                "has it: privcall unbinds it",
+                live=live,
+            )
+            return
         if self._expired(item.binding):
             self._note(
                 NoteKind.expired,
@@ -121,6 +134,7 @@ class _AppPlanner:
                 live=live,
             )
             return
+        self.matched[live.subscription_id] = item
         self._compare(item, live)
 
     def _bind(self, item: DesiredBinding) -> None:
@@ -134,16 +148,16 @@ class _AppPlanner:
         expires = binding.expiry()
         return expires is not None and expires - self.at <= EXPIRY_TOLERANCE
 
-    def _best(self, matches: list[Live], binding: Binding) -> Live:
-        """Of several live bindings with one key, keep the one that needs no replace, then
-        the smallest subscription id (so the choice is stable)."""
-        return min(
-            matches,
-            key=lambda live: (
-                self.table.replace_reason(binding, live, self.areas) is not None,
-                live.subscription_id,
-            ),
-        )
+    def _first_bound(self, matches: list[Live]) -> Live:
+        """Of several live bindings with one key, the one bound first: the journal's bind
+        time when it knows, else the platform's ``subscribeTime``, else the subscription
+        id (so the choice is stable)."""
+
+        def when(live: Live) -> tuple[int, str, str]:
+            known = self.first_bound.get(live.subscription_id) or live.bound_at
+            return (0 if known else 1, known.isoformat() if known else "", live.subscription_id)
+
+        return min(matches, key=when)
 
     def _foreign_match(self, binding: Binding) -> Live | None:
         for live in self.index.foreign.get(self.table.identity(binding), []):
@@ -260,12 +274,61 @@ class _AppPlanner:
     def _note(self, kind: NoteKind, key: str, message: str, **kw: Any) -> None:
         self.notes.append(Note(kind, self.name, key, message, **kw))
 
+    def _move_area_holders(self) -> None:
+        """A pinned bind whose number (or slot) privcall's own area-placed binding holds:
+        that binding moves (a replace; its number may change), instead of blocking."""
+        moved = True
+        while moved:
+            moved = False
+            staying = order.staying_slots(self.table, self.ops, self.all_live)
+            for op in list(self.ops):
+                if op.kind not in (Kind.bind, Kind.replace) or op.desired is None:
+                    continue
+                pinned = op.desired.pinned_number()
+                if pinned is None:
+                    continue
+                own = op.subscription_id
+                for slot in sorted(self.table.needed(op.desired, pinned)):
+                    holder = staying.get(slot)
+                    if holder is None or holder == own:
+                        continue
+                    if self._move(holder, op, slot):
+                        moved = True
+                        break
+                if moved:
+                    break
+
+    def _move(self, holder: str, pinner: Operation, slot: tuple[str, ...]) -> bool:
+        item = self.matched.get(holder)
+        if item is None or item.binding.pinned_number() is not None:
+            return False
+        live = next(b for b in self.all_live if b.subscription_id == holder)
+        current = next((op for op in self.ops if op.subscription_id == holder), None)
+        if current is not None and current.kind not in (Kind.modify,):
+            return False
+        if current is not None:
+            self.ops.remove(current)
+        self._op(
+            Kind.replace,
+            item.key,
+            f"moved: {order.slot_text(slot)} is pinned by {pinner.key}, and this binding only "
+            "asks for its area",
+            desired=item.binding,
+            live=live,
+            changes=current.changes if current is not None else (),
+            number_may_change=True,
+            bind_first=self.table.can_bind_first(item.binding, live),
+        )
+        return True
+
     def result(self) -> AppPlan:
+        self._move_area_holders()
         ops = order.blocked_by_staying(self.table, self.ops, self.all_live, self.notes.append)
         ops = order.settle_replaces(self.table, ops, self.all_live)
         ops = order.within_capacity(
             self.table, self.app, self.areas, ops, self.all_live, self.notes.append
         )
+        ops = schedule.schedule(self.table, ops, self.all_live, self.notes.append)
         return AppPlan(
             self.name,
             self.table.mode,
@@ -285,6 +348,7 @@ def plan_app(
     *,
     adopt: bool = False,
     codec: Codec | None = None,
+    first_bound: Mapping[str, datetime] | None = None,
 ) -> AppPlan:
     """Plan one app: match ``live`` to ``desired`` and list what would change (pure: the
     same desired state, live state and minute give the same plan)."""
@@ -292,6 +356,7 @@ def plan_app(
     planner = _AppPlanner(
         name, app, plan_minute(now), adopt, areas, codec or Codec(), domain(app.mode)
     )
+    planner.first_bound = first_bound or {}
     planner.add_live(live)
     managed = planner.index.foreign_all if app.ownership is Ownership.owned else []
     planner.existing = sum(len(group) for group in planner.index.ours.values()) + len(managed)

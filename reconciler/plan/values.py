@@ -17,6 +17,9 @@ class Kind(Enum):
     """Operation kinds, in the order they are shown."""
 
     unbind = "unbind"
+    dedupe = "dedupe"
+    """An unbind of a second live binding that carries a declared key (two applies at
+    once, a lost answer): the one customers were given first is kept."""
     replace = "replace"
     modify = "modify"
     adopt = "adopt"
@@ -74,8 +77,6 @@ class Operation:
     number_may_change: bool = False
     bind_first: bool = False
     """For a replace: the new binding is bound before the old one is unbound."""
-    duplicate: bool = False
-    """An unbind of a second live binding that carries the same key."""
     after: tuple[str, ...] = ()
     """Keys of operations of the same app that must be done before this one starts."""
 

@@ -34,6 +34,7 @@ from reconciler.plan import (
 from reconciler.platform.live import Live
 
 SUMMARY_ORDER: tuple[Kind, ...] = (Kind.bind, Kind.modify, Kind.replace, Kind.unbind, Kind.adopt)
+"""The order of the kinds in a summary line (``dedupe`` follows, only when there are any)."""
 """The order of the kinds in a summary line."""
 
 SYMBOLS: Mapping[Kind, str] = {
@@ -42,6 +43,7 @@ SYMBOLS: Mapping[Kind, str] = {
     Kind.replace: "-/+",
     Kind.unbind: "-",
     Kind.adopt: "<=",
+    Kind.dedupe: "-dup",
 }
 
 REFUSING: tuple[NoteKind, ...] = (NoteKind.protected, NoteKind.blocked)
@@ -160,6 +162,18 @@ def where(live: Live) -> str:
     return ", ".join(parts)
 
 
+AFTER_SHOWN = 3
+
+
+def after_text(op: Operation) -> str | None:
+    """``after: bind couriers/b-pinned`` — what the operation waits for (the schedule)."""
+    if not op.after:
+        return None
+    shown = ", ".join(op.after[:AFTER_SHOWN])
+    more = len(op.after) - AFTER_SHOWN
+    return f"after: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
 def op_x(op: Operation) -> str | None:
     """The virtual number an operation concerns: the live one, else the pinned one."""
     return op.x
@@ -179,7 +193,7 @@ def op_details(op: Operation, masker: Masker) -> list[str]:
     the declared fields for a bind, the numbers for an unbind."""
     if op.kind is Kind.bind and op.desired is not None:
         return declared_fields(op.desired, masker)
-    if op.kind is Kind.unbind and op.live is not None:
+    if op.kind in (Kind.unbind, Kind.dedupe) and op.live is not None:
         return live_numbers(op.live, masker)
     return [show_change(change, masker) for change in op.changes]
 
@@ -194,11 +208,13 @@ def note_label(note: Note) -> str:
 
 def counts_text(counts: Mapping[str, int]) -> str:
     """``2 to bind, 1 to modify, 1 to replace, 0 to unbind, 0 to adopt``."""
-    return ", ".join(f"{counts.get(kind.value, 0)} to {kind.value}" for kind in SUMMARY_ORDER)
+    text = ", ".join(f"{counts.get(kind.value, 0)} to {kind.value}" for kind in SUMMARY_ORDER)
+    duplicates = counts.get(Kind.dedupe.value, 0)
+    return f"{text}, {duplicates} duplicate(s) to remove" if duplicates else text
 
 
 def app_counts(app: AppPlan) -> dict[str, int]:
-    found = {kind.value: 0 for kind in SUMMARY_ORDER}
+    found = {kind.value: 0 for kind in (*SUMMARY_ORDER, Kind.dedupe)}
     for op in app.operations:
         found[op.kind.value] += 1
     return found

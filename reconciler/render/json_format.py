@@ -40,7 +40,7 @@ def plan_document(plan: Plan, masker: Masker) -> dict[str, Any]:
 
 
 def _counts(counts: dict[str, int]) -> dict[str, int]:
-    return {kind.value: counts.get(kind.value, 0) for kind in common.SUMMARY_ORDER}
+    return {kind.value: counts.get(kind.value, 0) for kind in (*common.SUMMARY_ORDER, Kind.dedupe)}
 
 
 def _app(app: AppPlan, masker: Masker) -> dict[str, Any]:
@@ -68,6 +68,7 @@ def _operation(op: Operation, masker: Masker) -> dict[str, Any]:
         "x": common.op_x(op),
         "number_may_change": op.number_may_change,
         "bind_first": op.bind_first if op.kind is Kind.replace else None,
+        "after": list(op.after),
         "changes": [_change(change, masker) for change in op.changes],
         "desired": common.dump_binding(op.desired, masker) if op.desired is not None else None,
         "live": _live(op.live, masker),

@@ -186,6 +186,9 @@ def _row(op: Operation, masker: Masker) -> str:
         what.insert(0, f"**⚠️ {escape(common.replace_warning(op))}**")
     if op.live is not None:
         what.append(escape(common.where(op.live)))
+    after = common.after_text(op)
+    if after is not None:
+        what.append(escape(common.mask_text(masker, after)))
     changes = "<br>".join(code(d, table=True) for d in common.op_details(op, masker))
     key = code(common.mask_text(masker, op.key), table=True)
     return f"| {kind} | {key} | {'<br>'.join(what)} | {changes} |\n"

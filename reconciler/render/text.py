@@ -23,6 +23,7 @@ _KIND_STYLE: dict[Kind, dict[str, Any]] = {
     Kind.replace: {"fg": "magenta", "bold": True},
     Kind.unbind: {"fg": "red"},
     Kind.adopt: {"fg": "cyan"},
+    Kind.dedupe: {"fg": "red"},
 }
 _NOTE_MARK: dict[NoteKind, str] = {
     NoteKind.protected: "!",
@@ -104,6 +105,9 @@ def _operation(op: Operation, out: _Writer) -> list[str]:
     if op.kind is Kind.replace:
         lines.append(_DETAIL + out.style(f"!! {common.replace_warning(op)}", _LOUD))
     lines.append(_DETAIL + out.text(op.reason))
+    after = common.after_text(op)
+    if after is not None:
+        lines.append(_DETAIL + out.text(after))
     lines += [_DETAIL + detail for detail in common.op_details(op, out.masker)]
     return lines
 

@@ -210,24 +210,8 @@ def test_a_live_binding_of_a_mode_reports_its_mode(tmp_path: Path) -> None:
     assert live.mode is Mode.AXB
 
 
-def test_pinning_a_number_another_binding_keeps_is_blocked_not_retried(tmp_path: Path) -> None:
-    first = {"key": "c1", "a": "+8613800000001", "area_code": "0755"}
-    root = write_repo(tmp_path, {"couriers": [first]})
-    assert _apply(root).exit_code == 0
-    (live,) = _live(root, "couriers")
-    pinned = {"key": "c2", "a": "+8613800000002", "x": live["privateNum"]}
-    write_repo(tmp_path, {"couriers": [first, pinned]})
-    document = plan_json(root)
-    assert operations(document) == []
-    (note,) = document["apps"][0]["notes"]
-    assert (note["kind"], note["key"]) == ("blocked", "c2")
-    assert note["message"] == (
-        f"cannot bind: number {live['privateNum']} is taken by binding "
-        f"{live['subscriptionId']}, which stays; pin another number, or move that binding first"
-    )
-    refused = _apply(root)
-    assert refused.exit_code == 3
-    assert len(_live(root, "couriers")) == 1
+# A number pinned while privcall's own area-placed binding holds it now moves that binding
+# (tests/reconciler/test_convergence_cases.py); a foreign holder still blocks the pin.
 
 
 def test_apply_json_is_one_document_with_the_plan_and_the_result(tmp_path: Path) -> None:

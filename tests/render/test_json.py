@@ -70,7 +70,7 @@ def test_the_summary_counts_every_kind_and_note() -> None:
     assert data["checksum"] == full_plan().checksum
     assert (data["masked"], data["sandbox"], data["has_changes"]) == (True, True, True)
     assert data["summary"] == {
-        "operations": {"bind": 2, "modify": 2, "replace": 3, "unbind": 1, "adopt": 1},
+        "operations": {"bind": 2, "modify": 2, "replace": 3, "unbind": 1, "adopt": 1, "dedupe": 0},
         "notes": {"protected": 1, "blocked": 1, "conflict": 1, "expired": 1, "foreign": 3},
         "refusals": 2,
         "number_may_change": 3,
@@ -93,6 +93,7 @@ def test_a_modify_with_an_unreported_field_and_an_out_of_band_change() -> None:
         "subscription_id": "sub-2",
         "x": X2,
         "number_may_change": False,
+        "after": [],
         "bind_first": None,
         "changes": [
             {
