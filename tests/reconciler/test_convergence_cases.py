@@ -110,9 +110,7 @@ def test_a_pinned_number_held_by_a_foreign_binding_stays_blocked(tmp_path: Path)
 
 def test_repinning_one_of_five_numbers_of_an_a_unbinds_first(tmp_path: Path) -> None:
     numbers = APPS["couriers"]["numbers"]
-    five = [
-        {"key": f"k{i}", "a": "+8613800000001", "x": numbers[i]["number"]} for i in range(5)
-    ]
+    five = [{"key": f"k{i}", "a": "+8613800000001", "x": numbers[i]["number"]} for i in range(5)]
     root = write_repo(tmp_path, {"couriers": five})
     assert _apply(root).exit_code == 0
     moved = [*five[:4], {**five[4], "x": numbers[5]["number"]}]
@@ -121,9 +119,7 @@ def test_repinning_one_of_five_numbers_of_an_a_unbinds_first(tmp_path: Path) -> 
     assert (op["kind"], op["bind_first"]) == ("replace", False)
     result = _apply(root)
     assert result.exit_code == 0, result.output
-    assert sorted(b["privateNum"] for b in _live(root, "couriers")) == sorted(
-        b["x"] for b in moved
-    )
+    assert sorted(b["privateNum"] for b in _live(root, "couriers")) == sorted(b["x"] for b in moved)
     _converged(root)
 
 
