@@ -33,6 +33,8 @@ from reconciler.model import (
     modes_with_field,
 )
 from reconciler.rules import DesiredBinding, check_app
+from reconciler.xmode.routes import RouteCollector
+from reconciler.xmode.table import Table
 from reconciler.yamlsrc import Path_, Positions, YamlTrap, decode, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -51,6 +53,8 @@ class Repository:
     config: Config
     bindings: dict[str, tuple[DesiredBinding, ...]]
     files: tuple[str, ...]
+    routes: dict[str, Table] = field(default_factory=dict)
+    """X apps' route tables (reconciler.xmode), by app."""
 
     def virtual_numbers(self) -> set[str]:
         """Every X and Y number of every app."""
@@ -98,6 +102,7 @@ class _Loader:
     pending: list[Pending] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    routes: RouteCollector | None = None
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -115,15 +120,22 @@ class _Loader:
         files = self._binding_files(bindings_dir)
         desired: dict[str, list[DesiredBinding]] = {name: [] for name in apps}
         indexes = {name: AppIndex.of(app) for name, app in apps.items()}
+        self.routes = RouteCollector(apps, self._validate)
         for display in files:
             self._binding_file(display, apps, broken, indexes, desired)
         for name, items in desired.items():
-            self.pending += check_app(name, apps[name], items)
+            if not self.routes.handles(apps[name]):
+                self.pending += check_app(name, apps[name], items)
+        self.pending += self.routes.check()
         if self.pending or self.problems:
             raise ValidationFailed(self._resolve(apps.values()))
         config = Config(apps=apps, bindings_dir=bindings_dir)
         return Repository(
-            self.root, config, {name: tuple(items) for name, items in desired.items()}, tuple(files)
+            self.root,
+            config,
+            {name: tuple(items) for name, items in desired.items()},
+            tuple(files),
+            self.routes.tables(),
         )
 
     def _read(self, display: str, needs: str) -> dict[str, Any] | None:
@@ -233,6 +245,15 @@ class _Loader:
     ) -> None:
         raw = self._read(display, "app: (an app of privcall.yaml) and bindings: (a list)")
         if raw is None:
+            return
+        name = raw.get("app")
+        if (
+            isinstance(name, str)
+            and name in apps
+            and self.routes
+            and self.routes.handles(apps[name])
+        ):
+            self.pending += self.routes.add_file(display, raw, name)  # X mode: routes, no bindings
             return
         top = Where(display, ())
         self._unknown_keys(top, raw, _FILE_KEYS, "a bindings file")
