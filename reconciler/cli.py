@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import IO, cast
 
 import click
 from rich.console import Console
@@ -21,8 +20,19 @@ from rich.progress import Progress, TaskID
 from reconciler import __version__, importer, runner
 from reconciler import drift as drift_check
 from reconciler.apply import ApplyResult, Outcome
+from reconciler.clicore import (
+    Group,
+    adopt_option,
+    apps_option,
+    colour,
+    format_option,
+    handles_errors,
+    repo_option,
+    shown_path,
+    unmask_option,
+)
 from reconciler.emulator.cli import emulator
-from reconciler.errors import ConfigError, PrivcallError, Problem, ValidationFailed
+from reconciler.errors import ConfigError
 from reconciler.github.cli import github
 from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
@@ -36,99 +46,8 @@ from reconciler.render.result import (
 )
 from reconciler.schema import bindings_schema, config_schema
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-repo_option = click.option(
-    "-C",
-    "--dir",
-    "root",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help="The bindings repository (the folder with privcall.yaml).",
-)
-
-
-apps_option = click.option(
-    "--app", "apps", multiple=True, help="Only this app of privcall.yaml (repeatable)."
-)
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for a pull-request comment, json for machines.",
-)
-unmask_option = click.option(
-    "--unmask",
-    is_flag=True,
-    help="Show real phone numbers unmasked (for local debugging; never in CI logs).",
-)
-adopt_option = click.option(
-    "--adopt",
-    is_flag=True,
-    help="Take over bindings privcall did not create that match a declared one.",
-)
-
-
-def handles_errors(func: F) -> F:
-    """Turn privcall's own errors into a message on stderr and their exit code."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as exc:
-            root = kwargs.get("root", Path("."))
-            _report_problems(exc.problems, root)
-            sys.exit(exc.exit_code)
-        except runner.Refused as exc:
-            click.secho(f"refused: {exc}", fg="red", err=True)
-            sys.exit(exc.exit_code)
-        except PrivcallError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _shown_path(root: Path, file: str) -> str:
-    """A problem's file as the user can open it from where privcall runs."""
-    full = (root / file).resolve()
-    try:
-        return full.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(full)
-
-
-def _escape_annotation(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-def _report_problems(problems: list[Problem], root: Path) -> None:
-    github = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems:
-        path = _shown_path(root, problem.file)
-        click.echo(f"{path}:{problem.line}:{problem.column}: {problem.message}")
-        if github:
-            click.echo(
-                f"::error file={_escape_annotation(path, prop=True)},line={problem.line},"
-                f"col={problem.column}::{_escape_annotation(problem.message)}"
-            )
-    count = len(problems)
-    click.secho(
-        f"{count} problem{'s' if count != 1 else ''} found; nothing was sent to the platform.",
-        fg="red",
-        err=True,
-    )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="privcall")
 def main() -> None:
     """privcall: privacy-number bindings (AX, AXB, AXE, AXYB) declared in YAML, planned and
@@ -184,9 +103,8 @@ def schema(kind: str, mode: str | None, output: Path | None) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
-def _colour(stream: object = None) -> bool:
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+def _colour(stream: IO[str] | None = None) -> bool:
+    return colour(stream)
 
 
 def _render_plan(plan: Plan, fmt: str, masker: Masker) -> str:
@@ -384,7 +302,7 @@ def import_(root: Path, apps: tuple[str, ...], output: Path | None, force: bool)
     result = asyncio.run(
         importer.import_bindings(repo, runner.RunOptions(apps=apps), output=output, force=force)
     )
-    lines = importer.summary_lines(result, _masker(repo, False), partial(_shown_path, root))
+    lines = importer.summary_lines(result, _masker(repo, False), partial(shown_path, root))
     click.echo("\n".join(lines))
 
 

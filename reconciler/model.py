@@ -90,11 +90,11 @@ AXYB_MIN_LIFETIME = timedelta(seconds=60)
 
 def _number(kind: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f'must be a {kind} in quotes, like "+86 138 0000 0001"')
+        raise ValueError(f'must be a {kind} in quotes, like "+86 138 xxxx xxxx"')
     if isinstance(value, int):
         # The value itself stays out of the message: it is a real phone number.
         raise ValueError(
-            f'write the {kind} in quotes, like "+86 138 0000 0001": unquoted, YAML reads it as '
+            f'write the {kind} in quotes, like "+86 138 xxxx xxxx": unquoted, YAML reads it as '
             "an integer and drops the '+'"
         )
     try:

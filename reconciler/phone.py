@@ -135,12 +135,12 @@ def normalize(text: str) -> str:
         return text
     if _WRITTEN.fullmatch(text) is None:
         raise InvalidNumber(
-            "only digits, spaces, dashes and a leading + belong in a number, like +86 138 0000 0001"
+            "only digits, spaces, dashes and a leading + belong in a number, like +86 138 xxxx xxxx"
         )
     try:
         parsed = phonenumbers.parse(text, DEFAULT_REGION)
     except NumberParseException as exc:
-        raise InvalidNumber("write it with its country code, like +86 138 0000 0001") from exc
+        raise InvalidNumber("write it with its country code, like +86 138 xxxx xxxx") from exc
     if not phonenumbers.is_valid_number(parsed):
         reason = _REASONS.get(
             phonenumbers.is_possible_number_with_reason(parsed),

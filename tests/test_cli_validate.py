@@ -44,7 +44,7 @@ def test_validate_lists_every_problem_and_exits_1(
     assert result.exit_code == 1
     assert result.stdout == (
         "repo/bindings/bad.yaml:3:14: a: write the phone number in quotes, like "
-        "\"+86 138 0000 0001\": unquoted, YAML reads it as an integer and drops the '+'\n"
+        "\"+86 138 xxxx xxxx\": unquoted, YAML reads it as an integer and drops the '+'\n"
         "repo/bindings/bad.yaml:3:73: unknown key 'recrod' (did you mean 'record'?)\n"
     )
     assert result.stderr == "2 problems found; nothing was sent to the platform.\n"
@@ -61,7 +61,7 @@ def test_validate_emits_github_annotations_in_actions(
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert annotations == [
         "::error file=repo/bindings/bad.yaml,line=3,col=14::a: write the phone number in quotes,"
-        " like \"+86 138 0000 0001\": unquoted, YAML reads it as an integer and drops the '+'",
+        " like \"+86 138 xxxx xxxx\": unquoted, YAML reads it as an integer and drops the '+'",
         "::error file=repo/bindings/bad.yaml,line=3,col=73::unknown key 'recrod' (did you mean "
         "'record'?)",
     ]

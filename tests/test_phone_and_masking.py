@@ -58,19 +58,19 @@ def test_normalize_writes_e164(written: str, e164: str) -> None:
         (
             "hello",
             "only digits, spaces, dashes and a leading + belong in a number, like "
-            "+86 138 0000 0001",
+            "+86 138 xxxx xxxx",
         ),
         (
             '+8613900000100"',
             "only digits, spaces, dashes and a leading + belong in a number, "
-            "like +86 138 0000 0001",
+            "like +86 138 xxxx xxxx",
         ),
         (
             "+86 138 0000 0001 ext",
             "only digits, spaces, dashes and a leading + belong in a "
-            "number, like +86 138 0000 0001",
+            "number, like +86 138 xxxx xxxx",
         ),
-        ("+86", "write it with its country code, like +86 138 0000 0001"),
+        ("+86", "write it with its country code, like +86 138 xxxx xxxx"),
         ("+86 100 0000 0000", "no number range of its country matches it"),
     ],
 )
@@ -83,7 +83,9 @@ def test_invalid_numbers_say_why_without_the_number(written: str, reason: str) -
 def test_mask_number_uses_the_platform_style() -> None:
     assert mask_number("+8613800000001") == "+86138****0001"
     assert mask_number("+8675528000001") == "+86755****0001"
-    assert mask_number("+12025550123") == "+12025****0123"
+    # at least four digits hidden, also in short numbers (DESIGN section 11)
+    assert mask_number("+12025550123") == "+120****0123"
+    assert mask_number("13971231103") == "139****1103"
 
 
 def test_masker_keeps_virtual_numbers_and_masks_real_ones() -> None:
@@ -95,8 +97,10 @@ def test_masker_keeps_virtual_numbers_and_masks_real_ones() -> None:
     assert Masker(unmask=True).text(text) == text
 
 
-def test_own_text_masking_leaves_ids_and_plain_digits_alone() -> None:
-    assert mask_text("order-20261231001 sub 8613800000001") == "order-20261231001 sub 8613800000001"
+def test_text_masking_leaves_ids_and_dates_alone_but_not_bare_numbers() -> None:
+    assert mask_text("order-20261231001 sub 8613800000001 at 2026-12-31 23:59:59") == (
+        "order-20261231001 sub 86138****0001 at 2026-12-31 23:59:59"
+    )
 
 
 def test_foreign_text_masking_also_catches_numbers_without_plus() -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 from pydantic import ValidationError
 
+from reconciler.clicore import Group
 from reconciler.emulator.config import load_config
 from reconciler.emulator.emulator import Emulator
 from reconciler.emulator.faults import Faults, parse_drop_option, parse_error_option
@@ -14,7 +15,7 @@ from reconciler.emulator.server import serve as serve_http
 from reconciler.errors import PrivcallError
 
 
-@click.group(name="emulator")
+@click.group(name="emulator", cls=Group)
 def emulator() -> None:
     """A local emulator of the Privacy Protection Call binding APIs (AX, AXB, AXE, AXYB)."""
 

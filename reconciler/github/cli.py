@@ -16,15 +16,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from reconciler import drift as drift_check
 from reconciler import runner
+from reconciler.clicore import Group, apps_option, repo_option, warn
+from reconciler.clicore import handles_errors as _handled
 from reconciler.errors import PrivcallError
 from reconciler.github.client import GitHubClient
 from reconciler.github.comment import (
@@ -41,34 +41,6 @@ from reconciler.github.summary import append_job_summary
 from reconciler.loader import load_repository
 from reconciler.masking import Masker
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _handled(func: F) -> F:
-    """privcall's error handling (messages, exit codes, ``::error`` annotations), taken
-    from the main command line when the command runs (it imports this module)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from reconciler.cli import handles_errors  # noqa: PLC0415 (import cycle)
-
-        return handles_errors(func)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-repo_option = click.option(
-    "-C",
-    "--dir",
-    "root",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
-    show_default=True,
-    help="The bindings repository (the folder with privcall.yaml).",
-)
-apps_option = click.option(
-    "--app", "apps", multiple=True, help="Only this app of privcall.yaml (repeatable)."
-)
 repository_option = click.option(
     "--repo", "repository", help="owner/name (default: GITHUB_REPOSITORY)."
 )
@@ -83,10 +55,10 @@ author_option = click.option(
 
 
 def _say(text: str) -> None:
-    click.echo(text, err=True)
+    warn(text)
 
 
-@click.group(name="github")
+@click.group(name="github", cls=Group)
 def github() -> None:
     """GitHub Actions: the plan as a pull-request comment, the reviewed checksum, the
     drift issue (uses GITHUB_TOKEN; see docs/ci.md)."""
