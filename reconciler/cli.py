@@ -36,7 +36,7 @@ from reconciler.errors import ConfigError
 from reconciler.github.cli import github
 from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
-from reconciler.model import Mode
+from reconciler.model import MODELS, Mode
 from reconciler.plan import Plan
 from reconciler.render import Format, plan_document, render
 from reconciler.render.result import (
@@ -45,6 +45,7 @@ from reconciler.render.result import (
     render_result_text,
 )
 from reconciler.schema import bindings_schema, config_schema
+from reconciler.xmode.cli import xmode
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +77,7 @@ def validate(root: Path) -> None:
 @click.argument("kind", type=click.Choice(["bindings", "config"]), default="bindings")
 @click.option(
     "--mode",
-    type=click.Choice([m.value for m in Mode]),
+    type=click.Choice([m.value for m in Mode if m in MODELS]),
     help="Only this mode's bindings (default: chosen by the file's mode: key).",
 )
 @click.option(
@@ -328,3 +329,4 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
 
 main.add_command(emulator)
 main.add_command(github)
+main.add_command(xmode)

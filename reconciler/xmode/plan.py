@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -25,6 +23,8 @@ from enum import StrEnum
 import httpx
 
 from reconciler.config import App
+from reconciler.digest import UNKEYED, Digest, DigestKeyError
+from reconciler.errors import ConfigError
 from reconciler.loader import Repository
 from reconciler.xmode.admin import AdminClient, Served
 from reconciler.xmode.errors import XModeError, XModeRefused
@@ -92,7 +92,7 @@ class AppPlan:
 @dataclass(frozen=True)
 class XPlan:
     apps: tuple[AppPlan, ...]
-    digest_key: bytes | None = field(default=None, repr=False, compare=False)
+    digest: Digest = field(default=UNKEYED, repr=False, compare=False)
 
     @property
     def has_changes(self) -> bool:
@@ -100,7 +100,8 @@ class XPlan:
 
     @property
     def checksum(self) -> str:
-        """Over each app's served version and checksum and the table it would serve."""
+        """Over each app's served version and checksum and the table it would serve; keyed
+        (:mod:`reconciler.digest`), as the tables hold real numbers."""
         text = canonical(
             [
                 {
@@ -111,9 +112,7 @@ class XPlan:
                 for a in self.apps
             ]
         )
-        if self.digest_key:
-            return hmac.new(self.digest_key, text.encode(), hashlib.sha256).hexdigest()
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self.digest.hexmac("xmode-plan", text)
 
 
 # -- diffing ------------------------------------------------------------------------------
@@ -237,9 +236,11 @@ class XOptions:
             settings.url, name, admin_token(repo, name, self.env), transport=transport
         )
 
-    def digest_key(self) -> bytes | None:
-        key = self.env.get("PRIVCALL_DIGEST_KEY")
-        return key.encode() if key else None
+    def digest(self) -> Digest:
+        try:
+            return Digest.from_env(self.env)
+        except DigestKeyError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 async def make_plan(repo: Repository, options: XOptions) -> XPlan:
@@ -251,7 +252,7 @@ async def make_plan(repo: Repository, options: XOptions) -> XPlan:
         desired = repo.routes[name]
         changes, default = diff(desired, served.table)
         plans.append(AppPlan(name, client.url, served, desired, changes, default))
-    return XPlan(tuple(plans), options.digest_key())
+    return XPlan(tuple(plans), options.digest())
 
 
 @dataclass(frozen=True)
