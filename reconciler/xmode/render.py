@@ -71,7 +71,7 @@ def _lines(app_plan: AppPlan, purpose: Purpose) -> list[str]:
 
 def render_plan(plan: XPlan, masker: Masker, fmt: Format, purpose: Purpose = "plan") -> str:
     if fmt == "json":
-        return masker.text(json.dumps(plan_document(plan, purpose), indent=2)) + "\n"
+        return json.dumps(masked(plan_document(plan, purpose), masker), indent=2) + "\n"
     lines: list[str] = []
     if fmt == "markdown":
         title = "X-mode drift" if purpose == "drift" else "X-mode plan"
@@ -82,17 +82,25 @@ def render_plan(plan: XPlan, masker: Masker, fmt: Format, purpose: Purpose = "pl
     else:
         for app_plan in plan.apps:
             lines += _lines(app_plan, purpose)
+    text = masker.text("\n".join(lines))  # the checksum is added after: hex is no number
     if purpose == "drift":
-        lines.append(
-            "drift: a served table differs from the YAML"
-            if plan.has_changes
-            else "no drift: every served table matches the YAML"
-        )
-    elif plan.has_changes:
-        lines.append(f"Checksum: {plan.checksum}")
-    else:
-        lines.append("No changes: every served table matches the YAML.")
-    return masker.text("\n".join(lines)) + "\n"
+        if plan.has_changes:
+            return text + "\ndrift: a served table differs from the YAML\n"
+        return text + "\nno drift: every served table matches the YAML\n"
+    if plan.has_changes:
+        return text + f"\nChecksum: {plan.checksum}\n"
+    return text + "\nNo changes: every served table matches the YAML.\n"
+
+
+def masked(document: Any, masker: Masker) -> Any:
+    """``document`` with every string masked, except checksums (hex, not numbers)."""
+    if isinstance(document, dict):
+        return {k: v if k == "checksum" else masked(v, masker) for k, v in document.items()}
+    if isinstance(document, list):
+        return [masked(v, masker) for v in document]
+    if isinstance(document, str):
+        return masker.text(document)
+    return document
 
 
 def _route_json(route: Route | None) -> dict[str, Any] | None:
@@ -144,7 +152,7 @@ def render_applied(done: list[Applied], plan: XPlan, masker: Masker, fmt: Format
             "plan": plan_document(plan),
             "applied": [{"app": a.app, "before": a.before, "after": a.after} for a in done],
         }
-        return masker.text(json.dumps(document, indent=2)) + "\n"
+        return json.dumps(masked(document, masker), indent=2) + "\n"
     bullet = "- " if fmt == "markdown" else ""
     lines = [
         f"{bullet}app {a.app}: now serving table version {a.after} (was {a.before})" for a in done
