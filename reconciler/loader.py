@@ -246,14 +246,7 @@ class _Loader:
         raw = self._read(display, "app: (an app of privcall.yaml) and bindings: (a list)")
         if raw is None:
             return
-        name = raw.get("app")
-        if (
-            isinstance(name, str)
-            and name in apps
-            and self.routes
-            and self.routes.handles(apps[name])
-        ):
-            self.pending += self.routes.add_file(display, raw, name)  # X mode: routes, no bindings
+        if self._routes_file(display, raw, apps, broken):
             return
         top = Where(display, ())
         self._unknown_keys(top, raw, _FILE_KEYS, "a bindings file")
@@ -292,6 +285,20 @@ class _Loader:
                 self._add(where.child(key) if key else where, message)
             if not problems:
                 desired[name].append(DesiredBinding(name, binding_key(binding), binding, where))
+
+    def _routes_file(
+        self, display: str, raw: dict[str, Any], apps: dict[str, App], broken: set[str]
+    ) -> bool:
+        """X apps' files declare routes: reconciler.xmode.routes checks them (True: done)."""
+        name = raw.get("app")
+        if isinstance(name, str) and name in broken and "bindings" not in raw:
+            return True  # an invalid app: its route file is not checked further
+        if not (isinstance(name, str) and name in apps and self.routes is not None):
+            return False
+        if not self.routes.handles(apps[name]):
+            return False
+        self.pending += self.routes.add_file(display, raw, name)
+        return True
 
     def _unknown_app(self, top: Where, name: object, apps: dict[str, App]) -> None:
         if name is None:
