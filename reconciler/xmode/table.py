@@ -19,6 +19,7 @@ else the table's default, else close without a tone. It never fails on a call.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -224,6 +225,11 @@ class Route:
     callers: frozenset[str] | None
     answer: Answer
 
+    def __post_init__(self) -> None:
+        # Showing the called X is what no display means: one form for one meaning.
+        if isinstance(self.answer, Connect) and self.answer.display == self.x:
+            object.__setattr__(self, "answer", dataclasses.replace(self.answer, display=None))
+
     def to_json(self) -> dict[str, Any]:
         callers: Any = ANY if self.callers is None else sorted(self.callers)
         return {
@@ -299,23 +305,7 @@ def _route(item: object, where: str) -> Route:
             raise TableError(f"{where}.from", f'must be "{ANY}" or a non-empty list of callers')
         numbers = [_number(c, f"{where}.from[{i}]", required=True) for i, c in enumerate(raw)]
         callers = frozenset(n for n in numbers if n is not None)
-    answer = from_wire(obj.get("answer"), f"{where}.answer")
-    if isinstance(answer, Connect) and answer.display == x:
-        answer = _without_display(answer)
-    return Route(key, x, callers, answer)
-
-
-def _without_display(answer: Connect) -> Connect:
-    return Connect(
-        answer.callee,
-        None,
-        answer.max_duration,
-        answer.wait_tone,
-        answer.record,
-        answer.record_hint_tone,
-        answer.last_minute_tone,
-        answer.user_data,
-    )
+    return Route(key, x, callers, from_wire(obj.get("answer"), f"{where}.answer"))
 
 
 def _check_unique(routes: list[Route]) -> None:
