@@ -40,7 +40,8 @@ from reconciler.apply import Outcome, Status
 from reconciler.emulator import AppSpec, Emulator, EmulatorConfig, NumberSpec
 from reconciler.emulator.store import Binding as StoredBinding
 from reconciler.loader import Repository, load_repository
-from reconciler.model import AXBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding
 from reconciler.platform import AppClient
 
 AREA = "0755"
@@ -117,8 +118,7 @@ def populate(state: Path, config: EmulatorConfig, repo: Repository, per_number: 
 
     def user_data(index: int) -> str:
         item = items[index]
-        found = mk.marker_for(Mode.AXB, item.key, item.binding)
-        return mk.compose(item.binding.user_data, found)
+        return mk.Codec().user_data(Mode.AXB, item.key, item.binding)
 
     async def bind_first(emu: Emulator) -> None:
         async with AppClient(

@@ -24,10 +24,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from reconciler import marker as mk
 from reconciler.errors import PrivcallError
 from reconciler.journal import Journal
-from reconciler.model import Binding, Mode
+from reconciler.modes import domain
 from reconciler.plan import Kind, Operation, Plan
 from reconciler.platform import AuthenticationError, Live, UnknownOutcome
 from reconciler.session import Connection, Session
@@ -70,11 +69,6 @@ class ApplyResult:
 
 def _changes_from(op: Operation) -> dict[str, Any]:
     return {c.field: c.after for c in op.changes if c.field not in {"protect", "user_data"}}
-
-
-def _user_data(op: Operation) -> str:
-    assert op.desired is not None
-    return mk.compose(op.desired.user_data, mk.marker_for(op.mode, op.key, op.desired))
 
 
 def _same_binding(current: Live, seen: Live) -> bool:
@@ -163,7 +157,8 @@ class Executor:
 
     async def _bind(self, conn: Connection, op: Operation) -> tuple[Status, str, str | None]:
         assert op.desired is not None
-        result = await conn.client.bind(op.desired, now=self.now(), user_data=_user_data(op))
+        user_data = self.session.codec.user_data(op.mode, op.key, op.desired)
+        result = await conn.client.bind(op.desired, now=self.now(), user_data=user_data)
         return Status.done, f"bound on {result.x}", result.subscription_id
 
     async def _seen(self, conn: Connection, op: Operation) -> _Seen:
@@ -182,7 +177,8 @@ class Executor:
             return Status.skipped, "gone from the platform since the plan", sub
         if seen is _Seen.changed:
             return Status.skipped, "changed on the platform since the plan; plan again", sub
-        changes = {**_changes_from(op), "user_data": _user_data(op)}
+        user_data = self.session.codec.user_data(op.mode, op.key, op.desired)
+        changes = {**_changes_from(op), "user_data": user_data}
         await conn.client.modify(sub, changes, now=self.now(), desired=op.desired)
         return Status.done, "modified", sub
 
@@ -208,7 +204,7 @@ class Executor:
                 found = await self._find_bound(conn, op)
                 if found is None:
                     return Status.failed, "not bound (the answer was lost; checked by query)", None
-                if op.mode is Mode.AXYB and found.b is None:
+                if domain(op.mode).incomplete(found):
                     return await self._undo_half(conn, found.subscription_id)
                 sub = found.subscription_id
                 return Status.done, "bound (the answer was lost; found by query)", sub
@@ -221,9 +217,9 @@ class Executor:
             if current is None:
                 return Status.done, "unbound (the answer was lost; checked by query)", sub
             return Status.failed, "not unbound (the answer was lost; checked by query)", sub
-        _, written = mk.split(current.user_data if current else None)
+        written = current.marker if current is not None else None
         assert op.desired is not None
-        if written is not None and written.state_hash == mk.state_hash(op.desired):
+        if written is not None and self.session.codec.unchanged(written, op.desired):
             return Status.done, "modified (the answer was lost; checked by query)", sub
         return Status.failed, "not modified (the answer was lost; checked by query)", sub
 
@@ -243,17 +239,17 @@ class Executor:
         return Status.failed, f"{what}; the AX step was unbound again (checked by query)", None
 
     async def _find_bound(self, conn: Connection, op: Operation) -> Live | None:
-        binding: Binding | None = op.desired
+        binding = op.desired
         assert binding is not None
-        pinned = getattr(binding, "x", None)
+        pinned = binding.pinned_number()
         numbers = [pinned] if pinned else [n.number for n in conn.app.numbers]
-        wanted = mk.key_hash(op.key)
-        state = mk.state_hash(binding)
+        codec = self.session.codec
+        wanted = set(codec.indexes(op.key))
         by_number: Mapping[str, list[Live]] = await conn.client.list_many(numbers)
         for lives in by_number.values():
             for live in lives:
-                _, found = mk.split(live.user_data)
-                if found is not None and found.key_hash == wanted and found.state_hash == state:
+                found = live.marker
+                if found is not None and found.index in wanted and codec.unchanged(found, binding):
                     return live
         return None
 

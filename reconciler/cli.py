@@ -39,6 +39,7 @@ from reconciler.masking import Masker
 from reconciler.model import MODELS, Mode
 from reconciler.plan import Plan
 from reconciler.render import Format, plan_document, render
+from reconciler.render.drift import render as render_drift
 from reconciler.render.result import (
     render_result_json,
     render_result_markdown,
@@ -323,7 +324,7 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
     """
     repo = load_repository(root)
     report = asyncio.run(drift_check.check(repo, runner.RunOptions(apps=apps)))
-    click.echo(drift_check.render(report, fmt, _masker(repo, unmask)), nl=False)
+    click.echo(render_drift(report, fmt, _masker(repo, unmask)), nl=False)
     sys.exit(report.exit_code)
 
 

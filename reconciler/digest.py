@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reconciler.errors import ConfigError
+
 KEY_ENV = "PRIVCALL_DIGEST_KEY"
 PREVIOUS_ENV = "PRIVCALL_DIGEST_KEY_PREVIOUS"
 MIN_KEY_LENGTH = 16
@@ -39,7 +41,7 @@ UNKEYED_WARNING = (
 )
 
 
-class DigestKeyError(ValueError):
+class DigestKeyError(ConfigError):
     """The digest key in the environment cannot be used; the message says why (never the key)."""
 
 

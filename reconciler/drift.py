@@ -32,19 +32,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from reconciler import marker as mk
 from reconciler.config import Ownership
+from reconciler.digest import Digest
 from reconciler.journal import JOURNAL_DIR
 from reconciler.loader import Repository
-from reconciler.masking import Masker
-from reconciler.model import MAX_LIFETIME, Binding, Mode
+from reconciler.marker import Codec
+from reconciler.model import Mode
+from reconciler.modes import Binding, domain
 from reconciler.plan import FieldChange, Kind, Note, NoteKind, Operation, Plan
-from reconciler.render import common
-from reconciler.render.markdown import GITHUB_COMMENT_LIMIT
+from reconciler.platform import tables
 from reconciler.runner import RunOptions
-from reconciler.runner import plan as make_plan
-
-FORMAT_VERSION = 1
+from reconciler.runner import plan as plan_with
 
 EXPIRY_WINDOW = timedelta(minutes=15)
 """A declared binding privcall had bound that is gone while its ``expires`` is at most this
@@ -176,12 +174,14 @@ class History:
     keys: dict[tuple[str, str], _KeyHistory] = field(default_factory=dict)
     unbound: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def bound(self, app: str, key: str) -> _KeyHistory | None:
-        """The key's history if privcall had it bound, else None."""
-        found = self.keys.get((app, mk.key_hash(key)))
-        if found is None or not (found.bound - self.unbound[app]):
-            return None
-        return found
+    def bound(self, app: str, hashes: Iterable[str]) -> _KeyHistory | None:
+        """The history of the key with these key hashes (one per marker scheme: the
+        journal holds the hash the apply wrote) if privcall had it bound, else None."""
+        for key_hash in hashes:
+            found = self.keys.get((app, key_hash))
+            if found is not None and found.bound - self.unbound[app]:
+                return found
+        return None
 
 
 def read_history(root: Path) -> History:
@@ -227,17 +227,21 @@ def _replay(history: History, rec: dict[str, Any]) -> None:
 
 async def check(repo: Repository, options: RunOptions) -> DriftReport:
     """Read the platform, plan (never with ``--adopt``), and classify the differences."""
-    planned = await make_plan(repo, dataclasses.replace(options, adopt=False))
-    return classify(repo, planned, read_history(repo.root))
+    planned = await plan_with(repo, dataclasses.replace(options, adopt=False))
+    codec = Codec(Digest.from_env(options.env), tables.all_marker_fields())
+    return classify(repo, planned, read_history(repo.root), codec)
 
 
-def classify(repo: Repository, planned: Plan, history: History) -> DriftReport:
+def classify(
+    repo: Repository, planned: Plan, history: History, codec: Codec | None = None
+) -> DriftReport:
     """Classify every operation and note of ``planned`` (pure)."""
+    codec = codec or Codec()
     apps = []
     for app_plan in planned.apps:
         app = repo.config.apps[app_plan.app]
         declared = {item.key: item.binding for item in repo.bindings[app_plan.app]}
-        sorter = _Sorter(app_plan.mode, planned.planned_at, history, declared)
+        sorter = _Sorter(app_plan.mode, planned.planned_at, history, declared, codec)
         findings = [sorter.operation(op) for op in app_plan.operations]
         findings += [f for note in app_plan.notes if (f := sorter.note(note)) is not None]
         foreign = sum(n.count for n in app_plan.notes if n.kind is NoteKind.foreign)
@@ -261,17 +265,19 @@ class _Sorter:
     at: datetime
     history: History
     declared: dict[str, Binding]
+    codec: Codec
 
     @property
     def declared_hashes(self) -> set[str]:
-        return {mk.key_hash(key) for key in self.declared}
+        return {h for key in self.declared for h in self.codec.key_hashes(key)}
 
     def operation(self, op: Operation) -> Finding:
         if op.kind is Kind.bind:
             assert op.desired is not None
             return self._gone(op.app, op.key, op.desired, "bind", op.reason)
         if op.kind in (Kind.modify, Kind.replace):
-            kind = DriftKind.changed_out_of_band if _platform_changed(op) else DriftKind.pending
+            changed = _platform_changed(op, self.codec)
+            kind = DriftKind.changed_out_of_band if changed else DriftKind.pending
             return self._finding(kind, op, op.reason, op.changes)
         if op.kind is Kind.adopt:
             detail = (
@@ -283,7 +289,7 @@ class _Sorter:
 
     def _unbind(self, op: Operation) -> Finding:
         assert op.live is not None
-        _, found = mk.split(op.live.user_data)
+        found = op.live.marker
         if found is None:
             detail = (
                 "privcall did not create it and it is not declared: apply unbinds it "
@@ -308,16 +314,16 @@ class _Sorter:
         return Finding(kind, note.app, note.key, note.message, sub, x, (), note.kind.value)
 
     def _gone(self, app: str, key: str, desired: Binding, source: str, reason: str) -> Finding:
-        x = getattr(desired, "x", None)
-        seen = self.history.bound(app, key)
+        x = desired.pinned_number()
+        seen = self.history.bound(app, self.codec.key_hashes(key))
         if seen is None:
             detail = (
                 f"{reason}; the journal has no record of privcall binding it: never applied "
                 "(or deleted before the journal was kept)"
             )
             return Finding(DriftKind.pending, app, key, detail, None, x, (), source)
-        expires: datetime | None = getattr(desired, "expires", None)
-        cap = MAX_LIFETIME.get(self.mode)
+        expires = desired.expiry()
+        cap = domain(self.mode).max_lifetime
         if expires is not None and expires - self.at <= EXPIRY_WINDOW:
             detail = (
                 f"gone; it expires at {expires.isoformat()}, within {_minutes(EXPIRY_WINDOW)} "
@@ -340,219 +346,20 @@ class _Sorter:
     def _finding(
         kind: DriftKind, op: Operation, detail: str, changes: tuple[FieldChange, ...] = ()
     ) -> Finding:
-        x = op.live.x if op.live is not None else getattr(op.desired, "x", None)
+        x = op.x
         return Finding(kind, op.app, op.key, detail, op.subscription_id, x, changes, op.kind.value)
 
 
-def _platform_changed(op: Operation) -> bool:
+def _platform_changed(op: Operation, codec: Codec) -> bool:
     """Whether a managed binding differs because the platform changed: a field flagged out
     of band, or the marker showing that the YAML has not changed since privcall wrote it."""
     if any(change.out_of_band for change in op.changes):
         return True
     if op.live is None or op.desired is None:
         return False
-    _, found = mk.split(op.live.user_data)
-    return found is not None and found.state_hash == mk.state_hash(op.desired)
+    found = op.live.marker
+    return found is not None and codec.unchanged(found, op.desired)
 
 
 def _minutes(delta: timedelta) -> str:
     return f"{int(delta.total_seconds() // 60)} minutes"
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def render(report: DriftReport, fmt: str, masker: Masker) -> str:
-    """The report as ``text``, ``markdown`` (a GitHub issue body) or ``json``; masked."""
-    if fmt == "json":
-        return render_json(report, masker)
-    if fmt == "markdown":
-        return render_markdown(report, masker)
-    return render_text(report, masker)
-
-
-def headline(report: DriftReport) -> str:
-    counts = report.counts()
-    drift = sum(counts[k.value] for k in DRIFT)
-    if not drift:
-        return "No drift: the platform matches the YAML."
-    parts = ", ".join(f"{counts[k.value]} {LABELS[k]}" for k in DRIFT)
-    return f"Drift: {drift} difference(s) between the platform and the YAML: {parts}."
-
-
-def _context(report: DriftReport) -> list[str]:
-    counts = report.counts()
-    lines = []
-    if report.sandbox:
-        names = ", ".join(a.app for a in report.apps if a.sandbox)
-        lines.append(
-            "SANDBOX: checked against privcall's built-in sandbox emulator "
-            f"(.privcall/sandbox.db), not Huawei Cloud (app(s): {names})"
-        )
-    if counts[DriftKind.pending.value]:
-        lines.append(
-            f"Pending: {counts[DriftKind.pending.value]} change(s) in the YAML not applied yet "
-            "(not drift; privcall plan shows them)."
-        )
-    if report.foreign:
-        lines.append(
-            f"Information: {report.foreign} binding(s) privcall did not create, left alone "
-            "in ownership: marked apps."
-        )
-    if report.journal_files:
-        lines.append(f"Journal: {report.journal_files} apply journal file(s) read.")
-    else:
-        lines.append(
-            "Journal: none found under .privcall/journal: a declared binding that is gone is "
-            "reported as pending, because deleted and never applied cannot be told apart."
-        )
-    lines.append(f"Checked at {report.checked_at.isoformat()}")
-    return lines
-
-
-def _change_text(change: FieldChange, masker: Masker) -> str:
-    platform = common.show_value(change.field, change.before, masker)
-    yaml = common.show_value(change.field, change.after, masker)
-    return f"{change.field}: platform {platform}, YAML {yaml}"
-
-
-def _where(finding: Finding) -> str:
-    parts = []
-    if finding.subscription_id:
-        parts.append(f"subscription {finding.subscription_id}")
-    if finding.x:
-        parts.append(f"x {finding.x}")
-    return f" ({', '.join(parts)})" if parts else ""
-
-
-def render_text(report: DriftReport, masker: Masker) -> str:
-    """The report for a terminal or a job log."""
-    lines = [headline(report), *_context(report)]
-    for app in report.apps:
-        lines += ["", f"== {app.app} · {app.mode.value} · ownership {app.ownership.value}"]
-        if not app.findings:
-            lines.append("  no differences")
-        for kind in DriftKind:
-            found = [f for f in app.findings if f.kind is kind]
-            if not found:
-                continue
-            lines.append(f"  {LABELS[kind]} ({len(found)}):")
-            for finding in found:
-                key = common.mask_text(masker, finding.key)
-                lines.append(f"    - {key}{_where(finding)}")
-                lines.append(f"        {common.mask_text(masker, finding.detail)}")
-                lines += [f"        {_change_text(c, masker)}" for c in finding.changes]
-        if app.foreign:
-            lines.append(f"  information: {app.foreign} foreign binding(s), left alone")
-    lines += ["", headline(report)]
-    return "\n".join(lines) + "\n"
-
-
-_MARKDOWN_BUDGET = GITHUB_COMMENT_LIMIT - 2_000
-
-
-def render_markdown(report: DriftReport, masker: Masker) -> str:
-    """The report as a GitHub issue body: the summary first, then the differences by kind,
-    cut (never the summary) to stay under GitHub's 65,536 characters."""
-    lines = [f"## privcall drift: {headline(report)}", ""]
-    lines += [f"> {line}  " for line in _context(report)]
-    lines += ["", _table(report), ""]
-    size = sum(len(line) + 1 for line in lines)
-    left_out = 0
-    for kind in DriftKind:
-        found = [f for f in report.findings if f.kind is kind]
-        if not found:
-            continue
-        section = [f"### {LABELS[kind][:1].upper()}{LABELS[kind][1:]} ({len(found)})", ""]
-        for finding in found:
-            item = _markdown_item(finding, masker)
-            if size + len(item) + 1 > _MARKDOWN_BUDGET:
-                left_out += 1
-                continue
-            section.append(item)
-            size += len(item) + 1
-        lines += [*section, ""]
-    if left_out:
-        lines.append(
-            f"_{left_out} more difference(s) left out to stay under GitHub's limit: run "
-            "`privcall drift --format json` for all of them._"
-        )
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _table(report: DriftReport) -> str:
-    kinds = [*DRIFT, DriftKind.pending]
-    head = "| app | " + " | ".join(LABELS[k].split(" (")[0] for k in kinds) + " | foreign (info) |"
-    rule = "|---" * (len(kinds) + 2) + "|"
-    rows = [
-        f"| `{a.app}` ({a.mode.value}) | "
-        + " | ".join(str(a.count(k)) for k in kinds)
-        + f" | {a.foreign} |"
-        for a in report.apps
-    ]
-    return "\n".join([head, rule, *rows])
-
-
-def _markdown_item(finding: Finding, masker: Masker) -> str:
-    key = common.mask_text(masker, finding.key)
-    detail = common.mask_text(masker, finding.detail)
-    text = f"- `{finding.app}` / `{key}`{_where(finding)}: {detail}"
-    for change in finding.changes:
-        text += f"\n  - {_change_text(change, masker)}"
-    return text
-
-
-def render_json(report: DriftReport, masker: Masker) -> str:
-    """The report as JSON (``format_version`` 1, documented in ``docs/drift.md``)."""
-    return json.dumps(drift_document(report, masker), indent=2) + "\n"
-
-
-def drift_document(report: DriftReport, masker: Masker) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "checked_at": report.checked_at.isoformat(),
-        "masked": not masker.unmask,
-        "sandbox": report.sandbox,
-        "drift": report.has_drift,
-        "exit_code": report.exit_code,
-        "plan_checksum": report.checksum,
-        "journal_files": report.journal_files,
-        "summary": {**report.counts(), "foreign_unmanaged": report.foreign},
-        "apps": [_app_json(app, masker) for app in report.apps],
-    }
-
-
-def _app_json(app: AppDrift, masker: Masker) -> dict[str, Any]:
-    return {
-        "app": app.app,
-        "mode": app.mode.value,
-        "sandbox": app.sandbox,
-        "ownership": app.ownership.value,
-        "summary": {
-            **{kind.value: app.count(kind) for kind in DriftKind},
-            "foreign_unmanaged": app.foreign,
-        },
-        "findings": [_finding_json(f, masker) for f in app.findings],
-    }
-
-
-def _finding_json(finding: Finding, masker: Masker) -> dict[str, Any]:
-    return {
-        "kind": finding.kind.value,
-        "drift": finding.is_drift,
-        "key": common.mask_text(masker, finding.key),
-        "detail": common.mask_text(masker, finding.detail),
-        "source": finding.source,
-        "subscription_id": finding.subscription_id,
-        "x": finding.x,
-        "changes": [
-            {
-                "field": c.field,
-                "platform": common.json_value(c.field, c.before, masker),
-                "yaml": common.json_value(c.field, c.after, masker),
-                "reported": c.reported,
-                "out_of_band": c.out_of_band,
-            }
-            for c in finding.changes
-        ],
-    }

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from reconciler.errors import PlatformError, PrivcallError
 from reconciler.loader import Repository
+from reconciler.marker import Codec
 from reconciler.plan import Plan, plan_app, plan_minute
 from reconciler.platform import Live
 from reconciler.session import Connection, Session
@@ -57,15 +58,26 @@ def plan_from(
     now: datetime,
     *,
     adopt: bool = False,
+    codec: Codec | None = None,
 ) -> Plan:
     """The plan for the apps in ``live`` (pure: no I/O)."""
+    codec = codec or Codec()
     apps = tuple(
-        plan_app(name, repo.config.apps[name], repo.bindings[name], bindings, now, adopt=adopt)
+        plan_app(
+            name,
+            repo.config.apps[name],
+            repo.bindings[name],
+            bindings,
+            now,
+            adopt=adopt,
+            codec=codec,
+        )
         for name, bindings in live.items()
     )
-    return Plan(apps, plan_minute(now))
+    return Plan(apps, plan_minute(now), codec.digest)
 
 
-async def make_plan(session: Session, now: datetime, *, adopt: bool = False) -> Plan:
+async def read_and_plan(session: Session, now: datetime, *, adopt: bool = False) -> Plan:
     """Read the platform, then plan."""
-    return plan_from(session.repo, await read_all(session), now, adopt=adopt)
+    live = await read_all(session)
+    return plan_from(session.repo, live, now, adopt=adopt, codec=session.codec)

@@ -40,14 +40,15 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from reconciler import marker as mk
 from reconciler.config import App
 from reconciler.engine import read_all
 from reconciler.errors import ConfigError, PrivcallError, Problem, ValidationFailed
 from reconciler.loader import BINDING_SUFFIXES, AppIndex, Repository, app_problems, load_repository
 from reconciler.located import Where
+from reconciler.marker import Codec
 from reconciler.masking import Masker
-from reconciler.model import MODELS, AXEBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import MODELS, Binding, domain
 from reconciler.plan import EXPIRY_TOLERANCE, AppPlan, Kind, NoteKind, plan_app, plan_minute
 from reconciler.platform.live import NEVER, Live
 from reconciler.render.common import mask_text
@@ -175,14 +176,15 @@ async def import_bindings(
     base = _without(repo, {t.display for t in targets.values() if t.loaded})
     async with options.session(base) as session:
         live = await read_all(session)
+        codec = session.codec
     for name in names:
-        _refuse_adopted(repo, name, targets[name], live[name])
+        _refuse_adopted(repo, name, targets[name], live[name], codec)
     now = options.now()
     at = plan_minute(now)
     results = []
     for name in names:
         app = base.config.apps[name]
-        planned = plan_app(name, app, base.bindings[name], live[name], now)
+        planned = plan_app(name, app, base.bindings[name], live[name], now, codec=codec)
         results.append(_app_import(base, name, app, live[name], planned, targets[name], at))
     result = ImportResult(tuple(results), at)
     for item in result.apps:
@@ -230,16 +232,21 @@ class ImportWouldDrop(PrivcallError):
     """Overwriting a file would drop declarations of bindings privcall manages now."""
 
 
-def _refuse_adopted(repo: Repository, name: str, target: Target, live: list[Live]) -> None:
+def _refuse_adopted(
+    repo: Repository, name: str, target: Target, live: list[Live], codec: Codec
+) -> None:
     """Refuse to overwrite a file whose bindings were adopted: without them in the YAML, the
     next apply would unbind them."""
-    declared = {mk.key_hash(d.key) for d in repo.bindings[name] if d.where.file == target.display}
+    declared = {
+        index
+        for d in repo.bindings[name]
+        if d.where.file == target.display
+        for index in codec.indexes(d.key)
+    }
     if not declared:
         return
     adopted = sum(
-        1
-        for binding in live
-        if (found := mk.split(binding.user_data)[1]) is not None and found.key_hash in declared
+        1 for binding in live if (found := binding.marker) is not None and found.index in declared
     )
     if adopted:
         raise ImportWouldDrop(
@@ -269,10 +276,8 @@ def _app_import(
     at: datetime,
 ) -> AppImport:
     claimed = _claimed(planned)
-    managed = [b for b in live if mk.split(b.user_data)[1] is not None]
-    foreign = [
-        b for b in live if mk.split(b.user_data)[1] is None and b.subscription_id not in claimed
-    ]
+    managed = [b for b in live if b.marker is not None]
+    foreign = [b for b in live if b.marker is None and b.subscription_id not in claimed]
     built, skipped = _build_all(app, sorted(foreign, key=_order), at)
     declared = list(repo.bindings[name])
     imported = _with_keys(built, {item.key for item in declared})
@@ -404,7 +409,7 @@ def build_binding(
     if problems:
         reason = "; ".join(message for _, message in problems)
         return Skipped(live.subscription_id, live.x, reason)
-    expires: datetime | None = getattr(binding, "expires", None)
+    expires = binding.expiry()
     if expires is not None and expires - at <= EXPIRY_TOLERANCE:
         return Skipped(
             live.subscription_id,
@@ -419,17 +424,8 @@ def _values(app: App, live: Live) -> dict[str, Any]:
     fields = MODELS[app.mode].model_fields
     values = {k: v for k, v in live.fields.items() if k in fields and v is not None}
     areas = {entry.number: entry.area_code for entry in (*app.numbers, *app.y_numbers)}
-    if app.mode is Mode.AXYB:
-        values.pop("x", None)
-        values["area_code"] = areas.get(live.x)
-        y_area = areas.get(live.y) if live.y is not None else None
-        if y_area is not None and y_area != values["area_code"]:
-            values["y_area_code"] = y_area
-    else:
-        values["x"] = live.x
-    if app.mode is Mode.AXE and live.extension is not None:
-        values["extension"] = live.extension
-    own, _ = mk.split(live.user_data)
+    domain(app.mode).import_values(values, live, areas)
+    own = live.own_user_data
     if own:
         values["user_data"] = own
     return values
@@ -437,9 +433,10 @@ def _values(app: App, live: Live) -> dict[str, Any]:
 
 def _comment(binding: Binding, live: Live, dropped: list[str]) -> str | None:
     notes = []
+    # the platform reports a lifetime but not when it started (AXE): ask for expires
     unknown_expiry = (
-        isinstance(binding, AXEBinding)
-        and binding.expires is None
+        binding.expiry() is None
+        and live.bound_at is None
         and live.lifetime is not None
         and live.lifetime != NEVER
     )
@@ -505,11 +502,11 @@ def header(item: AppImport, at: datetime) -> str:
         "adoption does not re-bind. Fields the platform does not report are left at",
         "privcall's defaults; adoption writes them.",
     ]
-    if item.mode is Mode.AXYB:
+    if not domain(item.mode).can_modify:
         lines += [
             "",
-            "AXYB has no modify API: adopting cannot write the marker without re-binding",
-            "(see docs/import.md).",
+            f"{item.mode.value} has no modify API: adopting cannot write the marker without",
+            "re-binding (see docs/import.md).",
         ]
     if item.skipped:
         lines += ["", "Not imported (the YAML could not declare them as they are):"]

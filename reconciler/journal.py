@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from reconciler.marker import key_hash, split
+from reconciler.marker import Codec
 from reconciler.masking import Masker
 from reconciler.plan import Operation
 
@@ -29,14 +29,12 @@ JOURNAL_DIR = Path(".privcall") / "journal"
 VERSION = 1
 
 
-def _key_hash(op: Operation) -> str:
-    """The marker's key hash: read from the live binding's marker when it has one (a
-    binding no longer declared is named by its numbers, not its key)."""
-    if op.live is not None:
-        _, found = split(op.live.user_data)
-        if found is not None:
-            return found.key_hash
-    return key_hash(op.key)
+def _key_hash(op: Operation, codec: Codec) -> str:
+    """The marker's key hash (a keyed digest): read from the live binding's marker when it
+    has one (a binding no longer declared is named by its numbers, not its key)."""
+    if op.live is not None and op.live.marker is not None:
+        return op.live.marker.key_hash
+    return codec.key_hash(op.key)
 
 
 class Journal:
@@ -48,8 +46,10 @@ class Journal:
         masker: Masker,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        codec: Codec | None = None,
     ) -> None:
         self.masker = masker
+        self.codec = codec or Codec()
         self.clock = clock
         self.run = f"{clock().strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
         folder = root / JOURNAL_DIR
@@ -73,9 +73,9 @@ class Journal:
             "kind": op.kind.value,
             "step": step,
             "key": self.masker.text(op.key),
-            "key_hash": _key_hash(op),
+            "key_hash": _key_hash(op, self.codec),
             "subscription_id": subscription_id,
-            "x": op.live.x if op.live is not None else getattr(op.desired, "x", None),
+            "x": op.x,
         }
 
     def intent(self, op: Operation, step: str, subscription_id: str | None) -> None:

@@ -21,17 +21,8 @@ from reconciler.config import App, Config, app_name_problem
 from reconciler.errors import ConfigError, Problem, ValidationFailed
 from reconciler.located import Pending, Where
 from reconciler.masking import Masker
-from reconciler.model import (
-    MODELS,
-    REAL_NUMBER_FIELDS,
-    TONE_FIELDS,
-    AXEBinding,
-    AXYBBinding,
-    Binding,
-    Mode,
-    binding_key,
-    modes_with_field,
-)
+from reconciler.model import REAL_NUMBER_FIELDS, TONE_FIELDS, Mode
+from reconciler.modes import MODELS, AXEBinding, AXYBBinding, Binding, binding_key, modes_with_field
 from reconciler.rules import DesiredBinding, check_app
 from reconciler.xmode.routes import RouteCollector
 from reconciler.xmode.table import Table

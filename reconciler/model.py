@@ -29,7 +29,8 @@ from reconciler.phone import InvalidNumber, normalize
 
 
 class Mode(StrEnum):
-    """An app's mode; an app is created for exactly one."""
+    """An app's mode; an app is created for exactly one. Each has a domain table in
+    :mod:`reconciler.modes` and a wire table in :mod:`reconciler.platform.tables`."""
 
     AX = "AX"
     AXB = "AXB"
@@ -75,15 +76,8 @@ USER_DATA_MAX = USER_DATA_FIELD_MAX - MARKER_RESERVED
 MAX_CALL_MINUTES = 1440
 TONE_MAX = 128
 
-MAX_LIFETIME: dict[Mode, timedelta] = {
-    Mode.AXB: timedelta(seconds=7_776_000),
-    Mode.AXYB: timedelta(seconds=7_776_000),
-    # [I] AXE's bindExpiredTime range is not documented; privcall applies the same 90 days.
-    Mode.AXE: timedelta(days=90),
-}
-"""The longest a binding may live, counted from when it is bound (AX never expires)."""
-
-AXYB_MIN_LIFETIME = timedelta(seconds=60)
+NINETY_DAYS = timedelta(seconds=7_776_000)
+"""The longest lifetime the platform gives a binding (AXB, AXYB; AXE by privcall's choice)."""
 
 # -- field types -----------------------------------------------------------------------------
 
@@ -276,6 +270,24 @@ class BindingBase(BaseModel):
     )
     protect: bool = Field(False, description="Refuse to unbind this binding until set to false")
 
+    # Typed access to what every mode has in its own way (no getattr by string).
+
+    def pinned_number(self) -> str | None:
+        """The virtual number the binding pins (``x``), or None when the platform picks it."""
+        return None
+
+    def area(self) -> str | None:
+        """The city the platform picks the virtual number in (``area_code``), or None."""
+        return None
+
+    def loose(self) -> bool:
+        """Whether another city will do when ``area`` has no free number."""
+        return False
+
+    def expiry(self) -> datetime | None:
+        """When the binding ends (``expires``), or None: never."""
+        return None
+
     def problems(self) -> list[FieldProblem]:
         """Every rule across fields that this binding breaks."""
         found: list[FieldProblem] = []
@@ -290,7 +302,7 @@ class BindingBase(BaseModel):
         return found
 
 
-class _Located(BindingBase):
+class Located(BindingBase):
     """Modes whose virtual number is pinned by ``x`` or picked by the platform in ``area_code``."""
 
     x: VirtualNumber | None = Field(None, description="Pin this virtual number (one the app owns)")
@@ -300,6 +312,15 @@ class _Located(BindingBase):
     area_match: AreaMatch | None = Field(
         None, description="strict (default): only this city; loose: another city if none is free"
     )
+
+    def pinned_number(self) -> str | None:
+        return self.x
+
+    def area(self) -> str | None:
+        return self.area_code
+
+    def loose(self) -> bool:
+        return self.area_match is AreaMatch.loose
 
     def problems(self) -> list[FieldProblem]:
         found = super().problems()
@@ -314,7 +335,7 @@ class _Located(BindingBase):
         return found
 
 
-class _CallLimits(BaseModel):
+class CallLimits(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_duration_minutes: Minutes = Field(
@@ -324,7 +345,7 @@ class _CallLimits(BaseModel):
         None, description="Tone played one minute before max_duration_minutes"
     )
 
-    def _limit_problems(self) -> list[FieldProblem]:
+    def limit_problems(self) -> list[FieldProblem]:
         if self.last_minute_tone is not None and self.max_duration_minutes == 0:
             return [
                 (
@@ -336,172 +357,9 @@ class _CallLimits(BaseModel):
         return []
 
 
-def _pair_problems(a: str, b: str) -> list[FieldProblem]:
+def pair_problems(a: str, b: str) -> list[FieldProblem]:
+    """A pair of real numbers (AXB, AXYB) must be two numbers."""
     return [("b", "a and b are the same number")] if a == b else []
-
-
-class AXBinding(_CallLimits, _Located):
-    """AX: anyone calling X reaches A; A calls out through X. Never expires."""
-
-    mode: ClassVar[Mode] = Mode.AX
-
-    call_direction: CallDirection = Field(
-        CallDirection.both,
-        description="both; a_only: A may only call out; b_only: others may only call A",
-    )
-    callee_display: CalleeDisplay = Field(
-        CalleeDisplay.x, description="What A sees when called through X"
-    )
-    sms: bool = Field(True, description="SMS through X")
-    active: bool = Field(True, description="false switches the privacy number off (turnFlag)")
-    pre_tone_a_calls: Tone | None = Field(None, description="Tone before connecting when A calls X")
-    pre_tone_others_call: Tone | None = Field(
-        None, description="Tone before connecting when someone else calls X"
-    )
-
-    def problems(self) -> list[FieldProblem]:
-        return super().problems() + self._limit_problems()
-
-
-class AXBBinding(_CallLimits, _Located):
-    """AXB: A and B talk to each other through X."""
-
-    mode: ClassVar[Mode] = Mode.AXB
-
-    b: RealNumber = Field(description="B: the other real number")
-    call_direction: CallDirection = Field(CallDirection.both)
-    expires: Expires | None = Field(None, description="When the platform removes it; omit: never")
-    sms: bool = Field(True, description="SMS through X")
-    pre_tone_a_calls: Tone | None = Field(None, description="Tone before connecting when A calls X")
-    pre_tone_b_calls: Tone | None = Field(None, description="Tone before connecting when B calls X")
-
-    def problems(self) -> list[FieldProblem]:
-        return super().problems() + self._limit_problems() + _pair_problems(self.a, self.b)
-
-
-class AXEBinding(_Located):
-    """AXE: A gets X plus an extension; callers dial X then the extension."""
-
-    mode: ClassVar[Mode] = Mode.AXE
-
-    extension: Extension | None = Field(
-        None, description="Requested extension, 1-4 digits; omit to let the platform assign one"
-    )
-    callee_display: CalleeDisplay = Field(CalleeDisplay.x)
-    expires: Expires | None = Field(None, description="When the platform removes it; omit: never")
-    callback_tone: Tone | None = Field(
-        None, description="Tone when A calls X and nobody called A recently"
-    )
-    callback_number: RealNumber | None = Field(
-        None, description="Number A reaches when calling X and nobody called A recently"
-    )
-    callback_window_minutes: Annotated[int, Field(ge=0, le=129_600, strict=True)] | None = Field(
-        None, description="How long the platform remembers who last called A (callback records)"
-    )
-
-    def problems(self) -> list[FieldProblem]:
-        found = super().problems()
-        if self.callback_tone is not None and self.callback_number is not None:
-            found.append(
-                (
-                    "callback_number",
-                    "give callback_tone or callback_number, not both: the platform refuses "
-                    "the pair",
-                )
-            )
-        return found
-
-
-class AXYBBinding(BindingBase):
-    """AXYB: A is reached on X, B on Y; no modify API, so every change re-binds."""
-
-    mode: ClassVar[Mode] = Mode.AXYB
-    pins_x: ClassVar[bool] = False
-
-    b: RealNumber = Field(description="B: the other real number")
-    area_code: AreaCode = Field(description="City of the X number")
-    y_area_code: AreaCode | None = Field(
-        None, description="City of the Y number; default area_code"
-    )
-    area_match: AreaMatch | None = Field(None)
-    call_direction: CallDirection = Field(CallDirection.both)
-    expires: Expires | None = Field(None, description="When the whole binding ends; omit: never")
-    b_expires: Expires | None = Field(
-        None, description="When only B's side (Y) ends; at most expires; omit: with the binding"
-    )
-    pre_tone_x: Tone | None = Field(None, description="Tone before connecting through X")
-    pre_tone_y: Tone | None = Field(None, description="Tone before connecting through Y")
-
-    def problems(self) -> list[FieldProblem]:
-        found = super().problems() + _pair_problems(self.a, self.b)
-        if (
-            self.b_expires is not None
-            and self.expires is not None
-            and self.b_expires > self.expires
-        ):
-            found.append(
-                ("b_expires", "b_expires is after expires: B's side cannot outlive the binding")
-            )
-        return found
-
-
-Binding = AXBinding | AXBBinding | AXEBinding | AXYBBinding
-
-MODELS: dict[Mode, type[AXBinding] | type[AXBBinding] | type[AXEBinding] | type[AXYBBinding]] = {
-    Mode.AX: AXBinding,
-    Mode.AXB: AXBBinding,
-    Mode.AXE: AXEBinding,
-    Mode.AXYB: AXYBBinding,
-}
-
-
-def field_names(mode: Mode) -> list[str]:
-    """The YAML keys a binding of ``mode`` accepts."""
-    return list(MODELS[mode].model_fields)
-
-
-def modes_with_field(name: str) -> list[Mode]:
-    """The modes whose bindings accept the YAML key ``name``."""
-    return [m for m, model in MODELS.items() if name in model.model_fields]
-
-
-def natural_identity(binding: Binding) -> str:
-    """The mode's natural identity (DESIGN section 3), used as the key when none is given.
-
-    AX and AXE: A at X (or at the area code); AXB and AXYB: the pair A, B.
-    """
-    if isinstance(binding, (AXBBinding, AXYBBinding)):
-        return f"{binding.a}~{binding.b}"
-    where = binding.x if binding.x is not None else binding.area_code
-    return f"{binding.a}@{where}"
-
-
-def binding_key(binding: Binding) -> str:
-    """The binding's key: the explicit one, else its natural identity."""
-    return binding.key if binding.key is not None else natural_identity(binding)
-
-
-def lifetime_problem(binding: Binding, now: datetime) -> str | None:
-    """Why ``binding`` cannot be bound at ``now`` because of its expiry, or None.
-
-    The platform caps a binding's lifetime, counted from the bind: this check belongs to
-    bind time, not load time, and the message says so.
-    """
-    expires: datetime | None = getattr(binding, "expires", None)
-    if expires is None:
-        return None
-    cap = MAX_LIFETIME[binding.mode]
-    left = expires - now
-    if left > cap:
-        days = cap.total_seconds() / 86400
-        return (
-            f"expires {expires.isoformat()} is {left.days} days away, but the platform keeps a "
-            f"{binding.mode} binding at most {days:g} days ({int(cap.total_seconds()):,} s) from "
-            "when it is bound: set expires at most that far ahead and move it later"
-        )
-    if isinstance(binding, AXYBBinding) and timedelta(0) < left < AXYB_MIN_LIFETIME:
-        return "an AXYB binding must live at least 60 seconds when it is bound"
-    return None
 
 
 TONE_FIELDS = frozenset(

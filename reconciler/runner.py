@@ -19,7 +19,7 @@ from typing import Any
 from reconciler import gates
 from reconciler.apply import ApplyResult, Outcome, apply_plan
 from reconciler.emulator import Emulator
-from reconciler.engine import make_plan
+from reconciler.engine import read_and_plan
 from reconciler.errors import ConfigError, RefusedError
 from reconciler.journal import Journal
 from reconciler.loader import Repository
@@ -70,7 +70,7 @@ class RunOptions:
 async def plan(repo: Repository, options: RunOptions) -> Plan:
     """Read the platform and plan (no change is made)."""
     async with options.session(repo) as session:
-        return await make_plan(session, options.now(), adopt=options.adopt)
+        return await read_and_plan(session, options.now(), adopt=options.adopt)
 
 
 def _masked_items(plan: Plan, masker: Masker) -> list[dict[str, Any]]:
@@ -135,7 +135,7 @@ async def apply(
     changes, or not confirmed)."""
     async with options.session(repo) as session:
         masker = masker or session.masker
-        current = await make_plan(session, options.now(), adopt=options.adopt)
+        current = await read_and_plan(session, options.now(), adopt=options.adopt)
         if request.checksum is not None and current.checksum != request.checksum:
             raise Refused(
                 "the plan changed since it was reviewed; nothing was applied.\n"
@@ -161,6 +161,6 @@ async def apply(
             raise Refused("a safety gate stops this apply before any call:", breaches)
         if not current.has_changes or not confirm(current):
             return current, None
-        journal = Journal(repo.root, masker, clock=options.now)
+        journal = Journal(repo.root, masker, clock=options.now, codec=session.codec)
         result = await apply_plan(session, current, journal, options.now, on_outcome)
         return current, result

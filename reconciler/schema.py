@@ -12,7 +12,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from reconciler.config import Config
-from reconciler.model import MODELS, Mode
+from reconciler.model import Mode
+from reconciler.modes import MODELS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -18,11 +18,13 @@ from typing import Any
 import httpx
 
 from reconciler.config import App
+from reconciler.digest import Digest
 from reconciler.emulator import AppSpec, Emulator, EmulatorConfig, NumberSpec
 from reconciler.errors import ConfigError
 from reconciler.loader import Repository
+from reconciler.marker import Codec
 from reconciler.masking import Masker
-from reconciler.platform import AppClient
+from reconciler.platform import AppClient, tables
 
 STATE_DIR = ".privcall"
 SANDBOX_DB = "sandbox.db"
@@ -115,8 +117,18 @@ class Session:
     _own_emulator: bool = True
 
     @property
+    def digest(self) -> Digest:
+        """The digest key of the run (``PRIVCALL_DIGEST_KEY``; unkeyed when unset)."""
+        return Digest.from_env(self.env)
+
+    @property
+    def codec(self) -> Codec:
+        """Makes and reads privcall's markers under the run's digest."""
+        return Codec(self.digest, tables.all_marker_fields())
+
+    @property
     def masker(self) -> Masker:
-        return Masker(self.repo.virtual_numbers())
+        return Masker(self.repo.virtual_numbers(), digest=self.digest)
 
     @property
     def uses_sandbox(self) -> bool:

@@ -40,6 +40,7 @@ from reconciler.github.markers import scope
 from reconciler.github.summary import append_job_summary
 from reconciler.loader import load_repository
 from reconciler.masking import Masker
+from reconciler.render.drift import render as render_drift
 
 repository_option = click.option(
     "--repo", "repository", help="owner/name (default: GITHUB_REPOSITORY)."
@@ -229,8 +230,8 @@ def drift_issue(
     repo = load_repository(root)
     masker = Masker(repo.virtual_numbers())
     report = asyncio.run(drift_check.check(repo, runner.RunOptions(apps=apps)))
-    click.echo(drift_check.render(report, "text", masker), nl=False)
-    markdown = drift_check.render(report, "markdown", masker)
+    click.echo(render_drift(report, "text", masker), nl=False)
+    markdown = render_drift(report, "markdown", masker)
     if ctx.step_summary is not None:
         append_job_summary(ctx.step_summary, markdown)
     with GitHubClient.from_env(os.environ) as client:

@@ -27,7 +27,8 @@ from pydantic_core import from_json
 
 from reconciler.config import App
 from reconciler.masking import Masker
-from reconciler.model import Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import Binding
 from reconciler.platform.auth import Clock, NonceSource, Signer
 from reconciler.platform.errors import (
     FlowControl,

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from reconciler.marker import Marker, split
 from reconciler.model import Mode
 
 NEVER = timedelta(0)
@@ -56,6 +57,24 @@ class Live:
     lifetime: timedelta | None = None
     b_lifetime: timedelta | None = None
     wire: BaseModel | None = field(default=None, repr=False, compare=False)
+    _split: tuple[str | None, Marker | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _parts(self) -> tuple[str | None, Marker | None]:
+        if self._split is None:
+            self._split = split(self.user_data)
+        return self._split
+
+    @property
+    def marker(self) -> Marker | None:
+        """privcall's marker in ``userData`` (None: a binding privcall did not create)."""
+        return self._parts()[1]
+
+    @property
+    def own_user_data(self) -> str | None:
+        """``userData`` without privcall's marker: the user's own part."""
+        return self._parts()[0]
 
     @property
     def expires(self) -> datetime | None:

@@ -19,7 +19,8 @@ from enum import Enum
 from typing import Any
 
 from reconciler.masking import Masker
-from reconciler.model import REAL_NUMBER_FIELDS, Binding
+from reconciler.model import REAL_NUMBER_FIELDS
+from reconciler.modes import Binding
 from reconciler.plan import (
     NOT_REPORTED,
     AppPlan,
@@ -161,9 +162,7 @@ def where(live: Live) -> str:
 
 def op_x(op: Operation) -> str | None:
     """The virtual number an operation concerns: the live one, else the pinned one."""
-    if op.live is not None:
-        return op.live.x
-    return getattr(op.desired, "x", None)
+    return op.x
 
 
 def replace_warning(op: Operation) -> str:

@@ -9,9 +9,11 @@ import pytest
 
 from reconciler.errors import ConfigError, ValidationFailed
 from reconciler.loader import load_repository
-from reconciler.model import AXBBinding
-from reconciler.rules import AXB_MAX_PAIRS_PER_X
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, domain
 from tests.loader.conftest import FIXTURES
+
+AXB_MAX_PAIRS_PER_X = domain(Mode.AXB).limits.pairs_per_x
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from reconciler.emulator import DropRule, Emulator, ErrorRule, Faults
-from reconciler.model import AXBBinding, AXBinding, AXYBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, AXBinding, AXYBBinding
 from reconciler.platform import (
     AppClient,
     AuthenticationError,

@@ -8,16 +8,8 @@ from datetime import timedelta
 import pytest
 
 from reconciler.emulator import Emulator
-from reconciler.model import (
-    AreaMatch,
-    AXBBinding,
-    AXBinding,
-    AXEBinding,
-    AXYBBinding,
-    CallDirection,
-    CalleeDisplay,
-    Mode,
-)
+from reconciler.model import AreaMatch, CallDirection, CalleeDisplay, Mode
+from reconciler.modes import AXBBinding, AXBinding, AXEBinding, AXYBBinding
 from reconciler.platform import InvalidRequest, LocalRefusal, NotModifiable
 from tests.platform.conftest import KEYS, START, ClientFactory, CountingTransport, real, x_number
 

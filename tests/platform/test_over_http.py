@@ -11,7 +11,8 @@ import pytest
 
 from reconciler.emulator import DropRule, Emulator, Faults
 from reconciler.emulator.server import serve_in_thread
-from reconciler.model import AXBBinding, AXBinding, AXEBinding, AXYBBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, AXBinding, AXEBinding, AXYBBinding, Binding
 from reconciler.platform import UnknownOutcome
 from tests.platform.conftest import START, ClientFactory, real, x_number
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from reconciler.emulator import Emulator
-from reconciler.model import AXBBinding, AXEBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, AXEBinding
 from tests.platform.conftest import START, ClientFactory, CountingTransport, real, x_number
 
 pytestmark = pytest.mark.anyio

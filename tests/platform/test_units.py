@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reconciler.model import AXEBinding, AXYBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXEBinding, AXYBBinding
 from reconciler.platform import (
     AccountFrozen,
     AuthenticationError,

@@ -32,7 +32,8 @@ from reconciler import runner
 from reconciler.apply import ApplyResult
 from reconciler.emulator import AppSpec, Emulator, EmulatorConfig, NumberSpec
 from reconciler.loader import Repository, load_repository
-from reconciler.model import AXBBinding, AXBinding, AXEBinding, AXYBBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, AXBinding, AXEBinding, AXYBBinding, Binding
 from reconciler.plan import Plan
 from reconciler.platform import AppClient, RetryPolicy
 from reconciler.session import sandbox_config

@@ -19,7 +19,7 @@ from reconciler import drift, runner
 from reconciler.cli import main
 from reconciler.emulator import Emulator
 from reconciler.loader import load_repository
-from reconciler.model import AXBBinding, AXBinding, Binding
+from reconciler.modes import AXBBinding, AXBinding, Binding
 from reconciler.platform import AppClient, Live
 from reconciler.session import (
     SANDBOX_DB,

@@ -15,7 +15,8 @@ import pytest
 
 from reconciler.emulator import AppSpec, Emulator, EmulatorConfig, ErrorRule, Faults, NumberSpec
 from reconciler.emulator.server import serve_in_thread
-from reconciler.model import AXBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding
 from reconciler.platform import AppClient
 from tests.reconciler.repo import APPS, run, write_repo
 

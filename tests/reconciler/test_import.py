@@ -18,7 +18,7 @@ from reconciler import marker as mk
 from reconciler.cli import main
 from reconciler.emulator import Emulator
 from reconciler.loader import load_repository
-from reconciler.model import AXBBinding, AXBinding, AXEBinding, Binding
+from reconciler.modes import AXBBinding, AXBinding, AXEBinding, Binding
 from reconciler.platform import AppClient, Live
 from reconciler.session import (
     SANDBOX_DB,
@@ -325,7 +325,7 @@ def test_apply_adopt_after_import_manages_the_foreign_bindings(repo: Path) -> No
     ):
         [live] = [b for b in platform.live(app) if b.a == a]
         own, found = mk.split(live.user_data)
-        assert found is not None and found.key_hash == mk.key_hash(key)
+        assert found is not None and found.key_hash == mk.Codec().key_hash(key)
         adopted_as[app] = (live.subscription_id, live.x, live.extension, own)
     assert adopted_as == {  # adopted by a modify: the same bindings, numbers and user data
         "couriers": (adopted_as["couriers"][0], "+8675500010002", None, "crm=42"),

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reconciler.model import AXBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding
 from reconciler.platform import AppClient, Live
 from tests.reconciler.repo import (
     APPS,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.apply import Status, apply_plan
-from reconciler.engine import make_plan
+from reconciler.engine import read_and_plan
 from reconciler.journal import Journal
 from reconciler.loader import load_repository
 from reconciler.runner import RunOptions
@@ -29,7 +29,7 @@ def test_changed_or_gone_since_the_plan_is_skipped_or_done_never_overwritten(
         with sandbox(root) as emu:
             options = RunOptions(sandbox=emu)
             async with options.session(repo) as session:
-                plan = await make_plan(session, datetime.now(UTC))
+                plan = await read_and_plan(session, datetime.now(UTC))
                 assert sorted(op.kind.value for op in plan.operations) == ["modify", "unbind"]
                 async with sandbox_client(root, emu, "orders") as other:
                     o1, o2 = sorted(await other.list_x(O1["x"]), key=lambda b: b.a)

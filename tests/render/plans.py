@@ -10,14 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reconciler.masking import Masker
-from reconciler.model import (
-    AXBBinding,
-    AXBinding,
-    AXEBinding,
-    AXYBBinding,
-    CallDirection,
-    Mode,
-)
+from reconciler.model import CallDirection, Mode
+from reconciler.modes import AXBBinding, AXBinding, AXEBinding, AXYBBinding
 from reconciler.plan import (
     NOT_REPORTED,
     AppPlan,

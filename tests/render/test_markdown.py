@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.model import AXBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBinding
 from reconciler.plan import AppPlan, FieldChange, Kind, Note, NoteKind, Operation, Plan
 from reconciler.render import GITHUB_COMMENT_LIMIT, render_markdown
 from reconciler.render.markdown import code, escape

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from reconciler.masking import Masker
-from reconciler.model import AXBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBinding
 from reconciler.plan import AppPlan, FieldChange, Kind, Note, NoteKind, Operation, Plan
 from reconciler.render import render_json, render_markdown, render_text
 from reconciler.render.common import mask_text

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.model import AXBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBinding
 from reconciler.platform.live import NEVER, Live
 from reconciler.platform.mapping.common import (
     DIRECTION_CODE,

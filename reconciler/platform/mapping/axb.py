@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.model import AXBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding
 from reconciler.platform.errors import LocalRefusal
 from reconciler.platform.live import Live
 from reconciler.platform.mapping.common import (

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.model import AXEBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXEBinding
 from reconciler.platform.errors import LocalRefusal
 from reconciler.platform.live import Live
 from reconciler.platform.mapping.common import (

@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.model import AXYB_MIN_LIFETIME, AXYBBinding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXYBBinding, domain
 from reconciler.platform.errors import LifetimeError
 from reconciler.platform.live import Live
 from reconciler.platform.mapping.common import (
@@ -33,7 +34,9 @@ from reconciler.platform.wire import axyb as wire
 
 FIELDS = frozenset(AXYBBinding.model_fields)
 MODIFIABLE: frozenset[str] = frozenset()
-_MIN = int(AXYB_MIN_LIFETIME.total_seconds())
+_FLOOR = domain(Mode.AXYB).min_lifetime
+assert _FLOOR is not None
+_MIN = int(_FLOOR.total_seconds())
 
 
 def _seconds(expires: datetime | None, now: datetime, what: str) -> int:

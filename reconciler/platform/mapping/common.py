@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from reconciler.model import MAX_LIFETIME, AreaMatch, CallDirection, CalleeDisplay, Mode
+from reconciler.model import AreaMatch, CallDirection, CalleeDisplay, Mode
+from reconciler.modes import domain
 from reconciler.platform.errors import LifetimeError, LocalRefusal, NotModifiable
 
 SUBSCRIBE_TIME_ZONE: tzinfo = UTC
@@ -56,11 +57,17 @@ def _over_cap(amount: int, cap: int, unit: str, mode: Mode, what: str) -> Lifeti
     )
 
 
+def _cap_seconds(mode: Mode) -> int:
+    cap = domain(mode).max_lifetime
+    assert cap is not None, f"{mode} bindings do not expire"
+    return int(cap.total_seconds())
+
+
 def lifetime_seconds(expires: datetime, now: datetime, mode: Mode, *, what: str = "expires") -> int:
     """The wire duration in whole seconds (rounded up) from ``now`` until ``expires``.
     A past ``expires`` is an error (0 would mean "never"), so is one beyond the cap."""
     seconds = math.ceil(_left(expires, now, mode, what).total_seconds())
-    cap = int(MAX_LIFETIME[mode].total_seconds())
+    cap = _cap_seconds(mode)
     if seconds > cap:
         raise _over_cap(seconds, cap, "seconds", mode, what)
     return seconds
@@ -69,7 +76,7 @@ def lifetime_seconds(expires: datetime, now: datetime, mode: Mode, *, what: str 
 def lifetime_minutes(expires: datetime, now: datetime, mode: Mode, *, what: str = "expires") -> int:
     """Like :func:`lifetime_seconds`, in whole minutes (rounded up)."""
     minutes = math.ceil(_left(expires, now, mode, what).total_seconds() / 60)
-    cap = int(MAX_LIFETIME[mode].total_seconds()) // 60
+    cap = _cap_seconds(mode) // 60
     if minutes > cap:
         raise _over_cap(minutes, cap, "minutes", mode, what)
     return minutes

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.model import AXBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBinding, Binding
 from reconciler.platform.errors import LocalRefusal, NotFound
 from reconciler.platform.live import BindResult, Live
 from reconciler.platform.mapping import ax as mapping

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reconciler.model import AXBBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXBBinding, Binding
 from reconciler.platform.errors import NotFound
 from reconciler.platform.live import BindResult, Live
 from reconciler.platform.mapping import axb as mapping

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from reconciler.errors import PlatformError
-from reconciler.model import AXYBBinding, Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import AXYBBinding, Binding
 from reconciler.platform.errors import (
     LocalRefusal,
     NotFound,

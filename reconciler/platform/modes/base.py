@@ -12,7 +12,8 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from reconciler.masking import Masker
-from reconciler.model import Binding, Mode
+from reconciler.model import Mode
+from reconciler.modes import Binding
 from reconciler.platform.errors import LocalRefusal, UnexpectedResponse, UnknownOutcome
 from reconciler.platform.live import BindResult, Live
 from reconciler.platform.wire.common import Request
