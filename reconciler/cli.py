@@ -36,7 +36,8 @@ from reconciler.errors import ConfigError
 from reconciler.github.cli import github
 from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
-from reconciler.model import MODELS, Mode
+from reconciler.model import Mode
+from reconciler.modes import MODELS
 from reconciler.plan import Plan
 from reconciler.render import Format, plan_document, render
 from reconciler.render.drift import render as render_drift

@@ -44,8 +44,8 @@ def edit(root: Path, text: str) -> None:
 CHANGED = (
     ROUTES.replace("max_duration_minutes: 30", "max_duration_minutes: 45")
     .replace(
-        "  - key: closed-line\n", '  - key: night\n    x: "+8675500020003"\n    to: "+8613900000004"\n'
-        "  - key: closed-line\n"
+        "  - key: closed-line\n",
+        '  - key: night\n    x: "+8675500020003"\n    to: "+8613900000004"\n  - key: closed-line\n',
     )
     .replace("default: {close: true, close_tone: sorry.wav}", "default: {close: true}")
 )
@@ -123,8 +123,11 @@ def test_a_swap_between_read_and_replace_is_refused(live: Running) -> None:
 
     def meanwhile(plan: xplan.XPlan) -> bool:  # another apply lands while this one confirms
         body = {"version": 1, "table": Table("hotline").to_json()}
-        put = httpx.put(live.url + "/_privcall/xmode/apps/hotline/table", json=body,
-                        headers={"Authorization": f"Bearer {TOKEN}"})
+        put = httpx.put(
+            live.url + "/_privcall/xmode/apps/hotline/table",
+            json=body,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         assert put.status_code == 200
         return True
 
@@ -153,7 +156,8 @@ def test_an_unreachable_server_or_a_wrong_token_is_a_clear_error(tmp_path: Path)
 
 def test_wrong_token_is_refused(live: Running) -> None:
     result = CliRunner().invoke(
-        main, ["xmode", "drift", "-C", str(live.root)],
+        main,
+        ["xmode", "drift", "-C", str(live.root)],
         env={"PRIVCALL_TEST_XMODE_TOKEN": "another-token-0123456789"},
     )
     assert result.exit_code == 1
@@ -184,8 +188,11 @@ def test_served_tables_survive_a_restart_and_a_bad_state_file_is_an_error(
 def test_plan_on_a_repository_without_x_apps_says_so(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
     config = (root / "privcall.yaml").read_text()
-    (root / "privcall.yaml").write_text(config.replace("mode: X", "mode: AXB").replace(
-        "    xmode: {token_env: PRIVCALL_TEST_XMODE_TOKEN}\n", ""))
+    (root / "privcall.yaml").write_text(
+        config.replace("mode: X", "mode: AXB").replace(
+            "    xmode: {token_env: PRIVCALL_TEST_XMODE_TOKEN}\n", ""
+        )
+    )
     (root / "bindings" / "hotline.yaml").write_text("app: hotline\nbindings: []\n")
     result = run(root, "plan")
     assert (result.exit_code, result.output) == (1, "error: privcall.yaml has no X app (mode: X)\n")

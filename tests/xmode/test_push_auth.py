@@ -16,8 +16,13 @@ KEY = sandbox_key("hotline")
 NOW = datetime(2026, 1, 31, 8, 0, 0, tzinfo=UTC)
 
 
-def _headers(*, key: str = KEY, secret: str = SANDBOX_SECRET, nonce: str = "N1",
-             created: str = "2026-01-31T08:00:00Z") -> dict[str, str]:
+def _headers(
+    *,
+    key: str = KEY,
+    secret: str = SANDBOX_SECRET,
+    nonce: str = "N1",
+    created: str = "2026-01-31T08:00:00Z",
+) -> dict[str, str]:
     return {"authorization": AUTHORIZATION, "x-aksk": x_aksk(key, secret, nonce, created)}
 
 
@@ -81,7 +86,9 @@ def test_a_digest_with_one_flipped_character_is_forged() -> None:
     start = good.index('PasswordDigest="') + len('PasswordDigest="')
     verifier = _verifier()
     for i in range(44):
-        flipped = good[: start + i] + ("A" if good[start + i] != "A" else "B") + good[start + i + 1 :]
+        flipped = (
+            good[: start + i] + ("A" if good[start + i] != "A" else "B") + good[start + i + 1 :]
+        )
         with pytest.raises(PushRefused):
             verifier.verify({"authorization": AUTHORIZATION, "x-aksk": flipped})
 

@@ -50,7 +50,10 @@ def test_each_kind_of_route_over_a_socket(running: Running) -> None:
             "operation": "connect",
             "connectInfo": {"calleeNum": "+8613900000003", "displayCalleeNum": X1},
         },
-        ("+8613800000001", X2): {"operation": "close", "closeInfo": {"closeHintTone": "closed.wav"}},
+        ("+8613800000001", X2): {
+            "operation": "close",
+            "closeInfo": {"closeHintTone": "closed.wav"},
+        },
         ("+8613800000001", X3): {"operation": "close", "closeInfo": {"closeHintTone": "sorry.wav"}},
     }
 
@@ -114,11 +117,17 @@ def test_notify_pushes_get_an_empty_200(running: Running, mode: str) -> None:
 
 
 def test_the_demo_array_form_reads_like_the_object_form() -> None:
-    info = {"calleeNum": "+8613900000001", "maxDuration": "30", "recordFlag": True,
-            "recordHintTone": "rec.wav"}
-    assert from_wire({"operation": "connect", "connectInfo": [info]}) == from_wire(
-        {"operation": "connect", "connectInfo": info}
-    ) == Connect("+8613900000001", None, 30, None, True, "rec.wav")
+    info = {
+        "calleeNum": "+8613900000001",
+        "maxDuration": "30",
+        "recordFlag": True,
+        "recordHintTone": "rec.wav",
+    }
+    assert (
+        from_wire({"operation": "connect", "connectInfo": [info]})
+        == from_wire({"operation": "connect", "connectInfo": info})
+        == Connect("+8613900000001", None, 30, None, True, "rec.wav")
+    )
     assert from_wire({"operation": "close", "closeInfo": [{"closeHintTone": "c.wav"}]}) == Close(
         "c.wav"
     )
@@ -134,14 +143,15 @@ def test_the_demo_array_form_reads_like_the_object_form() -> None:
             "connectInfo: connectInfo as an array must hold exactly one object",
         ),
         (
-            {"operation": "connect", "connectInfo": {"calleeNum": "+8613900000001",
-                                                      "maxDuration": 7200}},
+            {
+                "operation": "connect",
+                "connectInfo": {"calleeNum": "+8613900000001", "maxDuration": 7200},
+            },
             "connectInfo.maxDuration: must be 0 to 1440 minutes",
         ),
         (
             {"operation": "connect", "connectInfo": {"calleeNum": "12"}},
-            "connectInfo.calleeNum: not a valid phone number: "
-            "it is too short",
+            "connectInfo.calleeNum: not a valid phone number: it is too short",
         ),
         (
             {"operation": "close", "closeInfo": {"closeHintTone": "a{b}"}},

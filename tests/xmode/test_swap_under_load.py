@@ -17,8 +17,12 @@ CALLERS = [f"+86138000{i:05d}" for i in range(200)]
 
 def _table(callee: str, minutes: int) -> Table:
     routes = [
-        Route(f"r{i}", X1, frozenset({c}), Connect(callee, X2, minutes, record=i % 2 == 0,
-                                                   record_hint_tone="rec.wav"))
+        Route(
+            f"r{i}",
+            X1,
+            frozenset({c}),
+            Connect(callee, X2, minutes, record=i % 2 == 0, record_hint_tone="rec.wav"),
+        )
         for i, c in enumerate(CALLERS)
     ]
     return Table("hotline", tuple(routes))
@@ -39,8 +43,9 @@ async def _load(url: str) -> tuple[list[tuple[str, int, bytes]], list[int]]:
         stop = asyncio.Event()
         versions: list[int] = []
 
-        first = await client.put(path, json={"version": 1, "table": TABLES[1].to_json()},
-                                 headers=admin)
+        first = await client.put(
+            path, json={"version": 1, "table": TABLES[1].to_json()}, headers=admin
+        )
         assert first.status_code == 200
         versions.append(2)
 
@@ -57,9 +62,7 @@ async def _load(url: str) -> tuple[list[tuple[str, int, bytes]], list[int]]:
 
         async def call(n: int) -> tuple[str, int, bytes]:
             caller = CALLERS[n % len(CALLERS)]
-            response = await client.post(
-                "/", json=callin(caller, X1), headers=signer().headers()
-            )
+            response = await client.post("/", json=callin(caller, X1), headers=signer().headers())
             return caller, response.status_code, response.content
 
         swapping = asyncio.create_task(swapper())
@@ -91,8 +94,9 @@ def test_two_replacements_from_one_version_cannot_both_win(tmp_path: Path) -> No
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             responses = await asyncio.gather(
                 *(
-                    client.put(path, json={"version": 1, "table": TABLES[i % 2].to_json()},
-                               headers=admin)
+                    client.put(
+                        path, json={"version": 1, "table": TABLES[i % 2].to_json()}, headers=admin
+                    )
                     for i in range(20)
                 )
             )

@@ -61,15 +61,16 @@ def test_an_x_app_without_route_files_serves_an_empty_table(tmp_path: Path) -> N
 
 def test_an_x_app_needs_its_admin_token_setting(tmp_path: Path) -> None:
     root = make_repo(tmp_path)
-    config = (root / "privcall.yaml").read_text().replace(
-        "    xmode: {token_env: PRIVCALL_TEST_XMODE_TOKEN}\n", ""
+    config = (
+        (root / "privcall.yaml")
+        .read_text()
+        .replace("    xmode: {token_env: PRIVCALL_TEST_XMODE_TOKEN}\n", "")
     )
     (root / "privcall.yaml").write_text(config)
     with pytest.raises(ValidationFailed) as failed:
         load_repository(root)
     assert [str(p) for p in failed.value.problems] == [
-        "privcall.yaml:4:5: an X app needs xmode: {token_env: ...}, the route server's admin "
-        "token"
+        "privcall.yaml:4:5: an X app needs xmode: {token_env: ...}, the route server's admin token"
     ]
 
 
