@@ -30,6 +30,7 @@ from reconciler.clicore import (
     repo_option,
     shown_path,
     unmask_option,
+    warn,
 )
 from reconciler.emulator.cli import emulator
 from reconciler.errors import ConfigError
@@ -114,6 +115,13 @@ def _render_plan(plan: Plan, fmt: str, masker: Masker) -> str:
     return render(plan, masker, cast(Format, fmt), color=_colour())
 
 
+def _note_x_apps(repo: Repository, apps: tuple[str, ...]) -> None:
+    """X apps have routes, not bindings: they are planned by `privcall xmode`."""
+    names = [n for n, a in repo.config.apps.items() if a.mode is Mode.X and (not apps or n in apps)]
+    if names:
+        warn(f"X app(s) {', '.join(names)}: routes are planned with privcall xmode plan / apply")
+
+
 def _masker(repo: Repository, unmask: bool) -> Masker:
     return Masker(repo.virtual_numbers(), unmask=unmask)
 
@@ -146,6 +154,7 @@ def plan(
 ) -> None:
     """Show what apply would change: read the platform, compare with the YAML."""
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     masker = _masker(repo, unmask)
     result = asyncio.run(runner.plan(repo, runner.RunOptions(apps=apps, adopt=adopt)))
     click.echo(_render_plan(result, fmt, masker), nl=False)
@@ -227,6 +236,7 @@ def apply(
             "(in CI, with --checksum of the reviewed plan)"
         )
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     masker = _masker(repo, unmask)
     request = runner.ApplyRequest(checksum, reviewed, allow_unbinds, allow_modifies)
     with _Progress(enabled=fmt == "text" and _colour(sys.stderr)) as progress:
@@ -324,6 +334,7 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
     errors. Markdown output fits a GitHub issue body.
     """
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     report = asyncio.run(drift_check.check(repo, runner.RunOptions(apps=apps)))
     click.echo(render_drift(report, fmt, _masker(repo, unmask)), nl=False)
     sys.exit(report.exit_code)

@@ -83,3 +83,10 @@ def test_xmode_settings_on_another_mode_are_refused(tmp_path: Path) -> None:
     assert [str(p) for p in failed.value.problems] == [
         "privcall.yaml:16:5: xmode is for X apps; this app is AXB"
     ]
+
+
+def test_the_worked_example_is_valid() -> None:
+    repo = load_repository(Path(__file__).parents[2] / "examples" / "xmode")
+    table = repo.routes["hotline"]
+    assert [r.key for r in table.routes] == ["closed-line", "drivers", "front-desk", "vip-customer"]
+    assert table.default == Close("closed.wav")
