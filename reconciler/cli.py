@@ -30,6 +30,7 @@ from reconciler.clicore import (
     repo_option,
     shown_path,
     unmask_option,
+    warn,
 )
 from reconciler.emulator.cli import emulator
 from reconciler.errors import ConfigError
@@ -37,6 +38,7 @@ from reconciler.github.cli import github
 from reconciler.loader import Repository, load_repository
 from reconciler.masking import Masker
 from reconciler.model import Mode
+from reconciler.modes import MODELS
 from reconciler.plan import Plan
 from reconciler.render import Format, plan_document, render
 from reconciler.render.drift import render as render_drift
@@ -46,6 +48,7 @@ from reconciler.render.result import (
     render_result_text,
 )
 from reconciler.schema import bindings_schema, config_schema
+from reconciler.xmode.cli import xmode
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,7 +80,7 @@ def validate(root: Path) -> None:
 @click.argument("kind", type=click.Choice(["bindings", "config"]), default="bindings")
 @click.option(
     "--mode",
-    type=click.Choice([m.value for m in Mode]),
+    type=click.Choice([m.value for m in Mode if m in MODELS]),
     help="Only this mode's bindings (default: chosen by the file's mode: key).",
 )
 @click.option(
@@ -112,6 +115,13 @@ def _render_plan(plan: Plan, fmt: str, masker: Masker) -> str:
     return render(plan, masker, cast(Format, fmt), color=_colour())
 
 
+def _note_x_apps(repo: Repository, apps: tuple[str, ...]) -> None:
+    """X apps have routes, not bindings: they are planned by `privcall xmode`."""
+    names = [n for n, a in repo.config.apps.items() if a.mode is Mode.X and (not apps or n in apps)]
+    if names:
+        warn(f"X app(s) {', '.join(names)}: routes are planned with privcall xmode plan / apply")
+
+
 def _masker(repo: Repository, unmask: bool) -> Masker:
     return Masker(repo.virtual_numbers(), unmask=unmask)
 
@@ -144,6 +154,7 @@ def plan(
 ) -> None:
     """Show what apply would change: read the platform, compare with the YAML."""
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     masker = _masker(repo, unmask)
     result = asyncio.run(runner.plan(repo, runner.RunOptions(apps=apps, adopt=adopt)))
     click.echo(_render_plan(result, fmt, masker), nl=False)
@@ -225,6 +236,7 @@ def apply(
             "(in CI, with --checksum of the reviewed plan)"
         )
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     masker = _masker(repo, unmask)
     request = runner.ApplyRequest(checksum, reviewed, allow_unbinds, allow_modifies)
     with _Progress(enabled=fmt == "text" and _colour(sys.stderr)) as progress:
@@ -322,6 +334,7 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
     errors. Markdown output fits a GitHub issue body.
     """
     repo = load_repository(root)
+    _note_x_apps(repo, apps)
     report = asyncio.run(drift_check.check(repo, runner.RunOptions(apps=apps)))
     click.echo(render_drift(report, fmt, _masker(repo, unmask)), nl=False)
     sys.exit(report.exit_code)
@@ -329,3 +342,4 @@ def drift(root: Path, apps: tuple[str, ...], fmt: str, unmask: bool) -> None:
 
 main.add_command(emulator)
 main.add_command(github)
+main.add_command(xmode)

@@ -120,6 +120,17 @@ def _endpoint(value: str) -> str:
     return value.rstrip("/")
 
 
+class XModeServer(BaseModel):
+    """X mode only: the route server (``privcall xmode serve``) and its admin token."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: Annotated[str, AfterValidator(_endpoint)] = Field(
+        "http://127.0.0.1:8790", description="Where plan / apply / drift reach the running server"
+    )
+    token_env: EnvName = Field(description="Environment variable holding the admin bearer token")
+
+
 class App(BaseModel):
     """One app: one mode, its numbers, and how privcall treats it."""
 
@@ -150,6 +161,7 @@ class App(BaseModel):
     tones: list[Tone] | None = Field(
         None, description="The approved tone files; when given, bindings may only use these"
     )
+    xmode: XModeServer | None = Field(None, description="X mode only: the route server")
 
     @property
     def sandbox(self) -> bool:
@@ -173,6 +185,12 @@ class App(BaseModel):
         if self.mode is not Mode.AXE and self.extension_digits is not None:
             found.append(
                 ("extension_digits", f"extension_digits is for AXE apps; this app is {self.mode}")
+            )
+        if (self.mode is Mode.X) != (self.xmode is not None):
+            found.append(
+                ("mode", "an X app needs xmode: {token_env: ...}, the route server's admin token")
+                if self.mode is Mode.X
+                else ("xmode", f"xmode is for X apps; this app is {self.mode}")
             )
         return found
 

@@ -53,8 +53,7 @@ from reconciler.plan import EXPIRY_TOLERANCE, AppPlan, Kind, NoteKind, plan_app,
 from reconciler.platform.live import NEVER, Live
 from reconciler.render.common import mask_text
 from reconciler.rules import DesiredBinding, check_app
-from reconciler.runner import RunOptions
-from reconciler.session import select_apps
+from reconciler.runner import RunOptions, binding_apps
 
 KEY_PREFIX = "imported"
 FILE_NAME = "imported-{app}.yaml"
@@ -169,7 +168,7 @@ async def import_bindings(
     exactly one app. An existing file is refused unless ``force``; with ``force`` its
     bindings are left out of the comparison, so a re-import rewrites it from scratch.
     """
-    names = select_apps(repo, options.apps)
+    names = binding_apps(repo, options.apps)
     targets = {name: _target(repo, name, output, names) for name in names}
     existing = [t.display for t in targets.values() if t.path.exists()]
     if existing and not force:

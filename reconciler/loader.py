@@ -24,6 +24,8 @@ from reconciler.masking import Masker
 from reconciler.model import REAL_NUMBER_FIELDS, TONE_FIELDS, Mode
 from reconciler.modes import MODELS, AXEBinding, AXYBBinding, Binding, binding_key, modes_with_field
 from reconciler.rules import DesiredBinding, check_app
+from reconciler.xmode.routes import RouteCollector
+from reconciler.xmode.table import Table
 from reconciler.yamlsrc import Path_, Positions, YamlTrap, decode, parse
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,6 +44,8 @@ class Repository:
     config: Config
     bindings: dict[str, tuple[DesiredBinding, ...]]
     files: tuple[str, ...]
+    routes: dict[str, Table] = field(default_factory=dict)
+    """X apps' route tables (reconciler.xmode), by app."""
 
     def virtual_numbers(self) -> set[str]:
         """Every X and Y number of every app."""
@@ -89,6 +93,7 @@ class _Loader:
     pending: list[Pending] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    routes: RouteCollector | None = None
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -106,15 +111,22 @@ class _Loader:
         files = self._binding_files(bindings_dir)
         desired: dict[str, list[DesiredBinding]] = {name: [] for name in apps}
         indexes = {name: AppIndex.of(app) for name, app in apps.items()}
+        self.routes = RouteCollector(apps, self._validate)
         for display in files:
             self._binding_file(display, apps, broken, indexes, desired)
         for name, items in desired.items():
-            self.pending += check_app(name, apps[name], items)
+            if not self.routes.handles(apps[name]):
+                self.pending += check_app(name, apps[name], items)
+        self.pending += self.routes.check()
         if self.pending or self.problems:
             raise ValidationFailed(self._resolve(apps.values()))
         config = Config(apps=apps, bindings_dir=bindings_dir)
         return Repository(
-            self.root, config, {name: tuple(items) for name, items in desired.items()}, tuple(files)
+            self.root,
+            config,
+            {name: tuple(items) for name, items in desired.items()},
+            tuple(files),
+            self.routes.tables(),
         )
 
     def _read(self, display: str, needs: str) -> dict[str, Any] | None:
@@ -225,6 +237,8 @@ class _Loader:
         raw = self._read(display, "app: (an app of privcall.yaml) and bindings: (a list)")
         if raw is None:
             return
+        if self._routes_file(display, raw, apps, broken):
+            return
         top = Where(display, ())
         self._unknown_keys(top, raw, _FILE_KEYS, "a bindings file")
         name = raw.get("app")
@@ -262,6 +276,20 @@ class _Loader:
                 self._add(where.child(key) if key else where, message)
             if not problems:
                 desired[name].append(DesiredBinding(name, binding_key(binding), binding, where))
+
+    def _routes_file(
+        self, display: str, raw: dict[str, Any], apps: dict[str, App], broken: set[str]
+    ) -> bool:
+        """X apps' files declare routes: reconciler.xmode.routes checks them (True: done)."""
+        name = raw.get("app")
+        if isinstance(name, str) and name in broken and "bindings" not in raw:
+            return True  # an invalid app: its route file is not checked further
+        if not (isinstance(name, str) and name in apps and self.routes is not None):
+            return False
+        if not self.routes.handles(apps[name]):
+            return False
+        self.pending += self.routes.add_file(display, raw, name)
+        return True
 
     def _unknown_app(self, top: Where, name: object, apps: dict[str, App]) -> None:
         if name is None:

@@ -36,6 +36,7 @@ class Mode(StrEnum):
     AXB = "AXB"
     AXE = "AXE"
     AXYB = "AXYB"
+    X = "X"  # no bindings: routes served by privcall xmode serve (reconciler/xmode)
 
 
 class CallDirection(StrEnum):

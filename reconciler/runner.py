@@ -24,6 +24,7 @@ from reconciler.errors import ConfigError, RefusedError
 from reconciler.journal import Journal
 from reconciler.loader import Repository
 from reconciler.masking import Masker
+from reconciler.model import Mode
 from reconciler.plan import Plan, canonical_plan
 from reconciler.session import Session, select_apps
 
@@ -35,6 +36,11 @@ class Refused(RefusedError):
         self.headline = headline
         self.reasons = reasons
         super().__init__(headline + "".join(f"\n  - {r}" for r in reasons))
+
+
+def binding_apps(repo: Repository, names: tuple[str, ...] | list[str]) -> list[str]:
+    """The selected apps that have bindings: X apps are served by reconciler.xmode."""
+    return [n for n in select_apps(repo, names) if repo.config.apps[n].mode is not Mode.X]
 
 
 @dataclass
@@ -53,7 +59,7 @@ class RunOptions:
     def session(self, repo: Repository) -> Session:
         return Session(
             repo,
-            select_apps(repo, self.apps),
+            binding_apps(repo, self.apps),
             env=self.env,
             sandbox_state=self.sandbox_state,
             client_options=dict(self.client_options),
